@@ -606,8 +606,8 @@ pub(crate) fn build_action(raw: &RawAction) -> Result<Action, (usize, ErrorKind)
         N::Pass => none(Action::Pass)?,
         N::SanitiseMatched => none(Action::SanitiseMatched)?,
         N::Ctl => Action::Ctl(parse_ctl(required()?).map_err(|(o, k)| (at_value + o, k))?),
-        N::DeprecateVar => Action::DeprecateVar(var_with_value(required()?).map_err(|r| bad(r))?),
-        N::ExpireVar => Action::ExpireVar(var_with_value(required()?).map_err(|r| bad(r))?),
+        N::DeprecateVar => Action::DeprecateVar(var_with_value(required()?).map_err(&bad)?),
+        N::ExpireVar => Action::ExpireVar(var_with_value(required()?).map_err(&bad)?),
         N::Exec => Action::Exec(required()?.to_string()),
         N::Id => {
             let id = number(required()?)?;
@@ -622,7 +622,7 @@ pub(crate) fn build_action(raw: &RawAction) -> Result<Action, (usize, ErrorKind)
                 .split_once('=')
                 .ok_or_else(|| bad("expected `collection=key`".into()))?;
             Action::InitCol(InitCol {
-                collection: collection_named(collection).map_err(|r| bad(r))?,
+                collection: collection_named(collection).map_err(&bad)?,
                 key: macro_string(key)?,
             })
         }

@@ -1,1 +1,35 @@
-fn main() {}
+//! The `rampart` command.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// rampart: a web application firewall that runs ModSecurity rule sets natively.
+#[derive(Parser)]
+#[command(name = "rampart", version, about)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a rule configuration (files in order) and report what it holds or what is wrong.
+    Check(cli::check::CheckArgs),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Check(check) => cli::check::run(&check),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("rampart: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

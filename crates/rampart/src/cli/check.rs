@@ -1,0 +1,119 @@
+//! `rampart check`: load a configuration the way `serve` would and report on it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use rampart_engine::{LoadError, Summary};
+use serde::Serialize;
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Configuration files, loaded in the order given (e.g. modsecurity.conf, crs-setup.conf,
+    /// rules/*.conf).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Serialize)]
+struct Report {
+    rules: usize,
+    chained: usize,
+    markers: usize,
+    by_phase: std::collections::BTreeMap<String, usize>,
+    data_files: usize,
+    removed: usize,
+    files: usize,
+    errors: Vec<ErrorReport>,
+}
+
+#[derive(Serialize)]
+struct ErrorReport {
+    file: String,
+    line: u32,
+    column: u32,
+    message: String,
+}
+
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    let (summary, errors) = match rampart_engine::load(&args.files) {
+        Ok(rules) => (rules.summary().clone(), Vec::new()),
+        Err(errors) => (Summary::default(), errors),
+    };
+    let code = if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            let report = Report {
+                rules: summary.rules,
+                chained: summary.chained,
+                markers: summary.markers,
+                by_phase: summary
+                    .by_phase
+                    .iter()
+                    .map(|(phase, n)| (phase.to_string(), *n))
+                    .collect(),
+                data_files: summary.data_files,
+                removed: summary.removed,
+                files: summary.files,
+                errors: errors.iter().map(error_report).collect(),
+            };
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Text if errors.is_empty() => {
+            writeln!(
+                out,
+                "ok: {} rules ({} chained), {} markers, {} data files, {} files read",
+                summary.rules, summary.chained, summary.markers, summary.data_files, summary.files
+            )?;
+            let phases: Vec<String> = summary
+                .by_phase
+                .iter()
+                .map(|(phase, n)| format!("phase {phase}: {n}"))
+                .collect();
+            writeln!(out, "    {}", phases.join(", "))?;
+            if summary.removed > 0 {
+                writeln!(out, "    {} rules removed at load", summary.removed)?;
+            }
+        }
+        Format::Text => {
+            let mut err = std::io::stderr().lock();
+            for error in &errors {
+                writeln!(err, "{}: error: {}", error.location(), error.message())?;
+            }
+            writeln!(
+                err,
+                "{} error{}; nothing was loaded",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            )?;
+        }
+    }
+    Ok(code)
+}
+
+fn error_report(error: &LoadError) -> ErrorReport {
+    let location = error.location();
+    ErrorReport {
+        file: location.file.display().to_string(),
+        line: location.line,
+        column: location.column,
+        message: error.message(),
+    }
+}
