@@ -6,6 +6,7 @@
 
 mod error;
 mod ruleset;
+pub mod transform;
 
 use std::path::Path;
 
