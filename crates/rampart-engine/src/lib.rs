@@ -5,6 +5,7 @@
 //! semantics of ModSecurity v3.
 
 mod error;
+pub mod operator;
 mod ruleset;
 pub mod transform;
 

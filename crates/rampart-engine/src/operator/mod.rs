@@ -1,0 +1,2 @@
+//! Operators: the test a rule applies to each value.
+pub mod rx;
