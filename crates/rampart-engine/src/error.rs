@@ -42,6 +42,10 @@ pub enum CompileErrorKind {
     },
     #[error("SecRuleUpdateActionById {id}: no rule with that id was loaded before this line")]
     UpdateUnknownRule { id: u64 },
+    #[error("{0}")]
+    Rule(String),
+    #[error("{0}")]
+    Setting(String),
     #[error("SecRuleUpdateActionById may not change `{action}`")]
     UpdateForbidden { action: &'static str },
 }

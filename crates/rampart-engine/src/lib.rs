@@ -4,15 +4,22 @@
 //! it as a whole, and (as the engine grows) evaluates transactions against it with the
 //! semantics of ModSecurity v3.
 
+mod collection;
+mod config;
+mod decode;
 mod error;
 pub mod operator;
+mod rule;
 mod ruleset;
+mod transaction;
 pub mod transform;
 
 use std::path::Path;
 
+pub use config::EngineConfig;
 pub use error::{CompileError, CompileErrorKind, LoadError};
 pub use ruleset::{Chain, Entry, RuleLink, RuleSet, Summary};
+pub use transaction::{BodyStatus, Intervention, MatchedRule, Transaction};
 
 /// Loads configuration files in order and compiles them: the whole path from files on disk to
 /// a rule set, with every error of either stage.

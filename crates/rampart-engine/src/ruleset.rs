@@ -13,7 +13,9 @@ use rampart_seclang::{
     Target, TargetUpdate,
 };
 
+use crate::config::EngineConfig;
 use crate::error::{CompileError, CompileErrorKind};
+use crate::rule::{CompiledRule, Defaults, RuleMeta};
 
 /// One rule of a chain: what it inspects, how, and what it does.
 #[derive(Debug, Clone)]
@@ -76,6 +78,20 @@ pub struct Summary {
     pub files: usize,
 }
 
+/// A chain ready to run: its metadata and its compiled links.
+#[derive(Debug)]
+pub(crate) struct ExecChain {
+    pub meta: RuleMeta,
+    pub links: Vec<CompiledRule>,
+}
+
+/// An element of a phase's evaluation order.
+#[derive(Debug)]
+pub(crate) enum PhaseItem {
+    Chain(usize),
+    Marker(String),
+}
+
 /// A compiled, immutable rule set.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -83,6 +99,11 @@ pub struct RuleSet {
     default_actions: BTreeMap<u8, Vec<Spanned<Action>>>,
     settings: Vec<rampart_seclang::Setting>,
     summary: Summary,
+    pub(crate) chains: Vec<ExecChain>,
+    /// Evaluation order per phase (index 0 is phase 1); markers appear in every phase.
+    pub(crate) phases: [Vec<PhaseItem>; 5],
+    pub(crate) defaults: [Defaults; 5],
+    pub(crate) config: EngineConfig,
 }
 
 impl RuleSet {
@@ -96,6 +117,11 @@ impl RuleSet {
 
     pub fn settings(&self) -> &[rampart_seclang::Setting] {
         &self.settings
+    }
+
+    /// The engine settings the directives amount to.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
     }
 
     /// The `SecDefaultAction` actions in force for a phase, if one was set.
@@ -112,6 +138,7 @@ impl RuleSet {
             default_actions: BTreeMap::new(),
             default_locations: HashMap::new(),
             settings: Vec::new(),
+            setting_locations: Vec::new(),
             errors: Vec::new(),
             removed: 0,
         };
@@ -136,11 +163,63 @@ impl RuleSet {
                 Entry::Marker(_) => summary.markers += 1,
             }
         }
+        let mut config = EngineConfig::default();
+        let mut errors = Vec::new();
+        for (setting, location) in compiler.settings.iter().zip(&compiler.setting_locations) {
+            if let Err(error) = config.apply(setting) {
+                errors.push(CompileError {
+                    location: location.clone(),
+                    kind: CompileErrorKind::Setting(error.to_string()),
+                });
+            }
+        }
+        let mut chains = Vec::new();
+        let mut phases: [Vec<PhaseItem>; 5] = Default::default();
+        for entry in &compiler.entries {
+            match entry {
+                Entry::Chain(chain) => {
+                    let mut links = Vec::with_capacity(chain.links.len());
+                    for link in &chain.links {
+                        match CompiledRule::compile(link) {
+                            Ok(compiled) => links.push(compiled),
+                            Err(error) => errors.push(CompileError {
+                                location: link.location.clone(),
+                                kind: CompileErrorKind::Rule(error.to_string()),
+                            }),
+                        }
+                    }
+                    let phase = usize::from(chain.phase.number() - 1);
+                    phases[phase].push(PhaseItem::Chain(chains.len()));
+                    chains.push(ExecChain {
+                        meta: RuleMeta::new(chain.id, chain.phase, chain.starter()),
+                        links,
+                    });
+                }
+                Entry::Marker(name) => {
+                    for phase in &mut phases {
+                        phase.push(PhaseItem::Marker(name.clone()));
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut defaults: [Defaults; 5] = Default::default();
+        for (phase, actions) in &compiler.default_actions {
+            if let Some(slot) = defaults.get_mut(usize::from(phase.saturating_sub(1))) {
+                *slot = Defaults::compile(actions);
+            }
+        }
         Ok(RuleSet {
             entries: compiler.entries,
             default_actions: compiler.default_actions,
             settings: compiler.settings,
             summary,
+            chains,
+            phases,
+            defaults,
+            config,
         })
     }
 }
@@ -153,6 +232,7 @@ struct Compiler<'a> {
     default_actions: BTreeMap<u8, Vec<Spanned<Action>>>,
     default_locations: HashMap<u8, Location>,
     settings: Vec<rampart_seclang::Setting>,
+    setting_locations: Vec<Location>,
     errors: Vec<CompileError>,
     removed: usize,
 }
@@ -232,7 +312,10 @@ impl Compiler<'_> {
                     | DirectiveKind::UpdateActionById(..),
                     None,
                 ) => edits.push((&directive.kind, location)),
-                (DirectiveKind::Setting(setting), None) => self.settings.push(setting.clone()),
+                (DirectiveKind::Setting(setting), None) => {
+                    self.settings.push(setting.clone());
+                    self.setting_locations.push(location);
+                }
                 (DirectiveKind::Rule(_) | DirectiveKind::Action(_), None) => {}
             }
         }

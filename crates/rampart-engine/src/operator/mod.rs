@@ -1,2 +1,203 @@
-//! Operators: the test a rule applies to each value.
+//! Operators: the test a rule applies to each (transformed) value.
+//!
+//! Each operator is a small module; [`CompiledOperator::compile`] is the one table that turns
+//! the parser's operator into code, once per rule-set load. Operators whose argument holds
+//! macros (`%{tx.x}`) expand it per transaction through [`Expand`].
+
+use std::borrow::Cow;
+
+use rampart_seclang::{Argument, MacroString, Operator, OperatorName};
+
+pub mod numeric;
+pub mod pm;
 pub mod rx;
+mod strings;
+mod validate;
+
+mod detect;
+mod ip_match;
+
+use ip_match::IpMatcher;
+use pm::PhraseMatcher;
+use rx::RxMatcher;
+
+/// Expands macros against the current transaction.
+pub trait Expand {
+    fn expand<'a>(&self, text: &'a MacroString) -> Cow<'a, [u8]>;
+}
+
+/// What a match leaves behind for the `capture` action: TX:0, TX:1, ….
+pub type Captures = Vec<Vec<u8>>;
+
+/// Why a rule's operator cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OperatorError {
+    #[error("@{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("@{0} is not supported by rampart's native engine")]
+    Unsupported(&'static str),
+}
+
+/// An operator ready to run.
+#[derive(Debug, Clone)]
+pub enum CompiledOperator {
+    Rx(RxMatcher),
+    /// `@rx` with macros: compiled per transaction.
+    RxExpanded(MacroString),
+    Phrases(PhraseMatcher),
+    Numeric(numeric::Comparison, MacroString),
+    Strings(strings::StringOp, MacroString),
+    IpMatch(IpMatcher),
+    ValidateByteRange([bool; 256]),
+    ValidateUrlEncoding,
+    ValidateUtf8Encoding,
+    DetectSqli,
+    DetectXss,
+    Unconditional,
+    NoMatch,
+}
+
+impl CompiledOperator {
+    pub fn compile(operator: &Operator) -> Result<Self, OperatorError> {
+        use OperatorName as N;
+        let name = operator.name.name();
+        let invalid = |reason: String| OperatorError::Invalid { name, reason };
+        let text = |argument: &Argument| match argument {
+            Argument::Text(text) => text.clone(),
+            _ => MacroString::default(),
+        };
+        Ok(match operator.name {
+            N::Rx => {
+                let pattern = text(&operator.argument);
+                match pattern.as_literal() {
+                    Some(literal) => CompiledOperator::Rx(
+                        RxMatcher::new(literal).map_err(|e| invalid(e.to_string()))?,
+                    ),
+                    None => CompiledOperator::RxExpanded(pattern),
+                }
+            }
+            N::Pm | N::PmFromFile => {
+                let phrases: Vec<Vec<u8>> = match &operator.argument {
+                    Argument::Phrases(phrases) => {
+                        phrases.iter().map(|p| p.as_bytes().to_vec()).collect()
+                    }
+                    Argument::Files(files) => files
+                        .iter()
+                        .flat_map(|f| f.file.entries.iter())
+                        .map(|p| p.as_bytes().to_vec())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                CompiledOperator::Phrases(
+                    PhraseMatcher::new(&phrases).map_err(|e| invalid(e.to_string()))?,
+                )
+            }
+            N::Eq => CompiledOperator::Numeric(numeric::Comparison::Eq, text(&operator.argument)),
+            N::Ge => CompiledOperator::Numeric(numeric::Comparison::Ge, text(&operator.argument)),
+            N::Gt => CompiledOperator::Numeric(numeric::Comparison::Gt, text(&operator.argument)),
+            N::Le => CompiledOperator::Numeric(numeric::Comparison::Le, text(&operator.argument)),
+            N::Lt => CompiledOperator::Numeric(numeric::Comparison::Lt, text(&operator.argument)),
+            N::Streq => {
+                CompiledOperator::Strings(strings::StringOp::Streq, text(&operator.argument))
+            }
+            N::BeginsWith => {
+                CompiledOperator::Strings(strings::StringOp::BeginsWith, text(&operator.argument))
+            }
+            N::EndsWith => {
+                CompiledOperator::Strings(strings::StringOp::EndsWith, text(&operator.argument))
+            }
+            N::Contains => {
+                CompiledOperator::Strings(strings::StringOp::Contains, text(&operator.argument))
+            }
+            N::ContainsWord => {
+                CompiledOperator::Strings(strings::StringOp::ContainsWord, text(&operator.argument))
+            }
+            N::Within => {
+                CompiledOperator::Strings(strings::StringOp::Within, text(&operator.argument))
+            }
+            N::StrMatch => {
+                CompiledOperator::Strings(strings::StringOp::Contains, text(&operator.argument))
+            }
+            N::IpMatch | N::IpMatchFromFile => {
+                let networks = match &operator.argument {
+                    Argument::Networks(networks) => networks.clone(),
+                    Argument::Files(files) => files
+                        .iter()
+                        .flat_map(|f| f.file.entries.iter())
+                        .filter_map(|e| rampart_seclang::IpNetwork::parse(e.trim()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                CompiledOperator::IpMatch(IpMatcher::new(networks))
+            }
+            N::ValidateByteRange => {
+                let mut allowed = [false; 256];
+                if let Argument::ByteRanges(ranges) = &operator.argument {
+                    for range in ranges {
+                        for byte in range.first..=range.last {
+                            allowed[usize::from(byte)] = true;
+                        }
+                    }
+                }
+                CompiledOperator::ValidateByteRange(allowed)
+            }
+            N::ValidateUrlEncoding => CompiledOperator::ValidateUrlEncoding,
+            N::ValidateUtf8Encoding => CompiledOperator::ValidateUtf8Encoding,
+            N::DetectSqli => CompiledOperator::DetectSqli,
+            N::DetectXss => CompiledOperator::DetectXss,
+            N::UnconditionalMatch => CompiledOperator::Unconditional,
+            N::NoMatch => CompiledOperator::NoMatch,
+            other => return Err(OperatorError::Unsupported(other.name())),
+        })
+    }
+
+    /// Runs the operator on one value (the rule's negation is applied by the caller).
+    /// `captures` is `Some` when the rule has `capture`: it then receives TX:0…TX:9.
+    pub fn evaluate(
+        &self,
+        input: &[u8],
+        expand: &dyn Expand,
+        captures: Option<&mut Captures>,
+    ) -> bool {
+        match self {
+            CompiledOperator::Rx(rx) => match captures {
+                Some(out) => rx.captures(input, out),
+                None => rx.is_match(input),
+            },
+            CompiledOperator::RxExpanded(pattern) => {
+                let pattern = expand.expand(pattern);
+                let Ok(rx) = RxMatcher::new(&String::from_utf8_lossy(&pattern)) else {
+                    return false;
+                };
+                match captures {
+                    Some(out) => rx.captures(input, out),
+                    None => rx.is_match(input),
+                }
+            }
+            CompiledOperator::Phrases(pm) => pm.evaluate(input, captures),
+            CompiledOperator::Numeric(comparison, argument) => {
+                comparison.evaluate(input, &expand.expand(argument))
+            }
+            CompiledOperator::Strings(op, argument) => {
+                let argument = expand.expand(argument);
+                let matched = op.evaluate(input, &argument);
+                if matched {
+                    if let Some(out) = captures {
+                        *out = vec![argument.into_owned()];
+                    }
+                }
+                matched
+            }
+            CompiledOperator::IpMatch(ip) => ip.evaluate(input),
+            CompiledOperator::ValidateByteRange(allowed) => {
+                input.iter().any(|&b| !allowed[usize::from(b)])
+            }
+            CompiledOperator::ValidateUrlEncoding => validate::url_encoding_is_invalid(input),
+            CompiledOperator::ValidateUtf8Encoding => validate::utf8_is_invalid(input),
+            CompiledOperator::DetectSqli => detect::sqli(input, captures),
+            CompiledOperator::DetectXss => detect::xss(input),
+            CompiledOperator::Unconditional => true,
+            CompiledOperator::NoMatch => false,
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Rules compiled for evaluation.
+//!
+//! ModSecurity v3 runs a rule's actions at three moments, and a compiled rule keeps them
+//! apart so the evaluator never re-sorts them per request:
+//! - `setvar` runs for every matching value of every link of a chain, before the chain is
+//!   known to match;
+//! - the other non-disruptive actions (`ctl`, `log`/`nolog`, `skipAfter`, `initcol`, …) run
+//!   once the whole chain has matched, innermost link first;
+//! - the disruptive action runs last, and only when the rule engine is On.
+
+use rampart_seclang::{
+    Action, MacroString, Phase, SetVar, Severity, Spanned, Target, Transformation, Variable,
+};
+use regex::bytes::{Regex, RegexBuilder};
+
+use crate::operator::{CompiledOperator, OperatorError};
+use crate::ruleset::RuleLink;
+use crate::transform::{lookup, TransformFn};
+
+/// Which members of a variable a target takes.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    All,
+    /// Compared ASCII case-insensitively.
+    Key(Vec<u8>),
+    /// Matched against member names, case-insensitively.
+    Regex(Regex),
+}
+
+impl Selection {
+    pub fn admits(&self, key: &[u8]) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Key(k) => k.eq_ignore_ascii_case(key),
+            Selection::Regex(r) => r.is_match(key),
+        }
+    }
+}
+
+/// A target ready to resolve.
+#[derive(Debug, Clone)]
+pub struct CompiledTarget {
+    pub variable: Variable,
+    pub selection: Selection,
+    /// The key as written (for XPath and for exact exclusion names).
+    pub key_text: Option<String>,
+    pub count: bool,
+}
+
+/// A `!VAR[:sel]` exclusion.
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    pub variable: Variable,
+    pub selection: Selection,
+    /// The exact key for a key exclusion: ModSecurity compares it case-sensitively.
+    pub key: Option<Vec<u8>>,
+}
+
+impl Exclusion {
+    /// Whether the exclusion removes this member. Regex exclusions look at the key only.
+    pub fn excludes(&self, variable: Variable, key: Option<&[u8]>) -> bool {
+        match (&self.selection, key) {
+            (Selection::Regex(r), Some(key)) => r.is_match(key),
+            (Selection::All, _) => self.variable == variable,
+            (Selection::Key(_), Some(key)) => {
+                self.variable == variable && self.key.as_deref() == Some(key)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One link of a chain, compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub targets: Vec<CompiledTarget>,
+    pub exclusions: Vec<Exclusion>,
+    /// `None` for `SecAction`.
+    pub operator: Option<CompiledOperator>,
+    pub negated: bool,
+    /// The operator as written, for log messages.
+    pub operator_text: String,
+    pub transforms: Vec<(Transformation, TransformFn)>,
+    /// False when the rule has `t:none`: the phase's default transformations do not apply.
+    pub default_transforms: bool,
+    pub multi_match: bool,
+    pub capture: bool,
+    pub set_vars: Vec<SetVar>,
+    /// Non-disruptive actions run after the whole chain matched, in written order.
+    pub after_match: Vec<Action>,
+    pub disruptive: Option<Action>,
+    pub block: bool,
+    pub status: Option<u16>,
+    pub line: u32,
+}
+
+/// What the log and the rule's macros (`%{rule.id}`) say about a chain.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub id: u64,
+    pub phase: Phase,
+    pub msg: Option<MacroString>,
+    pub logdata: Option<MacroString>,
+    pub severity: Option<Severity>,
+    pub tags: Vec<String>,
+    pub ver: Option<String>,
+    pub rev: Option<String>,
+    pub maturity: Option<u8>,
+    pub accuracy: Option<u8>,
+    pub file: String,
+    pub line: u32,
+}
+
+/// The compiled `SecDefaultAction` of a phase.
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    pub transforms: Vec<(Transformation, TransformFn)>,
+    pub after_match: Vec<Action>,
+    pub disruptive: Option<Action>,
+    pub status: Option<u16>,
+}
+
+impl Defaults {
+    pub fn compile(actions: &[Spanned<Action>]) -> Self {
+        let mut defaults = Defaults::default();
+        for action in actions {
+            match &action.node {
+                Action::Transformation(Transformation::None) => defaults.transforms.clear(),
+                Action::Transformation(t) => defaults.transforms.push((*t, lookup(*t))),
+                Action::Status(status) => defaults.status = Some(*status),
+                a if a.is_disruptive() && !matches!(a, Action::Block) => {
+                    defaults.disruptive = Some(a.clone())
+                }
+                Action::Phase(_) | Action::Block | Action::SetVar(_) => {}
+                a => defaults.after_match.push(a.clone()),
+            }
+        }
+        defaults
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
+    #[error("bad variable selector /{pattern}/: {reason}")]
+    Selector { pattern: String, reason: String },
+}
+
+fn selector_regex(pattern: &str) -> Result<Regex, RuleError> {
+    let translated =
+        crate::operator::rx::to_byte_pattern(pattern).map_err(|e| RuleError::Selector {
+            pattern: pattern.to_string(),
+            reason: e.to_string(),
+        })?;
+    RegexBuilder::new(&translated)
+        .unicode(false)
+        .case_insensitive(true)
+        .dot_matches_new_line(true)
+        .build()
+        .map_err(|e| RuleError::Selector {
+            pattern: pattern.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+fn selection(target: &Target) -> Result<Selection, RuleError> {
+    Ok(match &target.selector {
+        None => Selection::All,
+        Some(rampart_seclang::Selector::Key(key)) => Selection::Key(key.as_bytes().to_vec()),
+        Some(rampart_seclang::Selector::Regex(pattern)) => {
+            Selection::Regex(selector_regex(pattern)?)
+        }
+    })
+}
+
+impl CompiledRule {
+    pub fn compile(link: &RuleLink) -> Result<Self, RuleError> {
+        let mut targets = Vec::new();
+        let mut exclusions = Vec::new();
+        for target in &link.targets {
+            let selection = selection(target)?;
+            let key_text = match &target.selector {
+                Some(rampart_seclang::Selector::Key(k)) => Some(k.clone()),
+                _ => None,
+            };
+            if target.exclude {
+                exclusions.push(Exclusion {
+                    variable: target.variable,
+                    key: key_text.map(String::into_bytes),
+                    selection,
+                });
+            } else {
+                targets.push(CompiledTarget {
+                    variable: target.variable,
+                    selection,
+                    key_text,
+                    count: target.count,
+                });
+            }
+        }
+        let (operator, negated, operator_text) = match &link.operator {
+            Some(op) => (
+                Some(CompiledOperator::compile(op)?),
+                op.negated,
+                op.to_string(),
+            ),
+            None => (None, false, String::new()),
+        };
+        let mut rule = CompiledRule {
+            targets,
+            exclusions,
+            operator,
+            negated,
+            operator_text,
+            transforms: Vec::new(),
+            default_transforms: true,
+            multi_match: false,
+            capture: false,
+            set_vars: Vec::new(),
+            after_match: Vec::new(),
+            disruptive: None,
+            block: false,
+            status: None,
+            line: link.location.line,
+        };
+        for action in &link.actions {
+            match &action.node {
+                Action::Transformation(Transformation::None) => {
+                    rule.transforms.clear();
+                    rule.default_transforms = false;
+                }
+                Action::Transformation(t) => rule.transforms.push((*t, lookup(*t))),
+                Action::MultiMatch => rule.multi_match = true,
+                Action::Capture => rule.capture = true,
+                Action::SetVar(set_var) => rule.set_vars.push(set_var.clone()),
+                Action::Block => rule.block = true,
+                Action::Status(status) => rule.status = Some(*status),
+                a if a.is_disruptive() => rule.disruptive = Some(a.clone()),
+                Action::Id(_)
+                | Action::Phase(_)
+                | Action::Msg(_)
+                | Action::LogData(_)
+                | Action::Severity(_)
+                | Action::Tag(_)
+                | Action::Ver(_)
+                | Action::Rev(_)
+                | Action::Maturity(_)
+                | Action::Accuracy(_)
+                | Action::Chain
+                | Action::XmlNs(_) => {}
+                a => rule.after_match.push(a.clone()),
+            }
+        }
+        Ok(rule)
+    }
+}
+
+impl RuleMeta {
+    pub fn new(id: u64, phase: Phase, starter: &RuleLink) -> Self {
+        let mut meta = RuleMeta {
+            id,
+            phase,
+            msg: None,
+            logdata: None,
+            severity: None,
+            tags: Vec::new(),
+            ver: None,
+            rev: None,
+            maturity: None,
+            accuracy: None,
+            file: starter.location.file.display().to_string(),
+            line: starter.location.line,
+        };
+        for action in &starter.actions {
+            match &action.node {
+                Action::Msg(m) => meta.msg = Some(m.clone()),
+                Action::LogData(m) => meta.logdata = Some(m.clone()),
+                Action::Severity(s) => meta.severity = Some(*s),
+                Action::Tag(t) => meta.tags.push(t.to_string()),
+                Action::Ver(v) => meta.ver = Some(v.clone()),
+                Action::Rev(r) => meta.rev = Some(r.clone()),
+                Action::Maturity(m) => meta.maturity = Some(*m),
+                Action::Accuracy(a) => meta.accuracy = Some(*a),
+                _ => {}
+            }
+        }
+        meta
+    }
+}

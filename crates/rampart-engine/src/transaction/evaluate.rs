@@ -1,0 +1,588 @@
+//! The rule loop, with ModSecurity v3's order of events.
+//!
+//! For each link of a chain: resolve targets, drop exclusions, transform each value, run the
+//! operator; on every match update MATCHED_VAR(S), store captures and run the link's
+//! `setvar`s. When a link matched and its chained rule matched too, run the link's remaining
+//! actions, innermost link first; the chain starter's actions, logging and disruptive action
+//! come last. `skip`, `skipAfter` and markers steer the loop; `ctl` edits the transaction.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use rampart_seclang::{
+    Action, AllowScope, BodyProcessor, Collection as SetVarCollection, Ctl, EngineMode, Phase,
+    SetVar, SetVarOperation, Target, Variable,
+};
+
+use super::resolve::Resolved;
+use super::{Intervention, MatchedRule, Transaction};
+use crate::collection::{bytes, Bytes};
+use crate::operator::numeric::parse_int;
+use crate::operator::Expand;
+use crate::rule::{CompiledRule, Defaults};
+use crate::ruleset::{ExecChain, PhaseItem, RuleSet};
+use crate::transform::TransformContext;
+
+/// What a chain's evaluation accumulates for its log record.
+#[derive(Debug, Default)]
+struct ChainOutcome {
+    log: bool,
+    match_message: String,
+    disruptive: bool,
+}
+
+impl Transaction {
+    pub(crate) fn run_phase(&mut self, phase: Phase) {
+        if self.engine == EngineMode::Off || !self.mark_phase_run(phase) {
+            return;
+        }
+        if self.intervention.is_some() && phase != Phase::Logging {
+            return;
+        }
+        let rules = Arc::clone(self.rules());
+        self.skip_next = 0;
+        self.skip_after = None;
+        for item in &rules.phases[usize::from(phase.number() - 1)] {
+            match item {
+                PhaseItem::Marker(name) => {
+                    if self.skip_after.as_deref() == Some(name.as_str()) {
+                        self.skip_after = None;
+                    } else if self.skip_after.is_none() && self.skip_next > 0 {
+                        self.skip_next -= 1;
+                    }
+                }
+                PhaseItem::Chain(index) => {
+                    if self.skip_after.is_some() {
+                        continue;
+                    }
+                    if self.skip_next > 0 {
+                        self.skip_next -= 1;
+                        continue;
+                    }
+                    if self.is_allowed(phase) {
+                        continue;
+                    }
+                    let chain = &rules.chains[*index];
+                    if self.is_removed(chain) {
+                        continue;
+                    }
+                    self.evaluate_chain(&rules, *index, phase);
+                    if self.intervention.is_some() && phase != Phase::Logging {
+                        break;
+                    }
+                }
+            }
+        }
+        if matches!(self.allow, Some((AllowScope::Phase, p)) if p == phase.number()) {
+            self.allow = None;
+        }
+    }
+
+    fn is_allowed(&self, phase: Phase) -> bool {
+        match self.allow {
+            None => false,
+            Some((AllowScope::Transaction, _)) => phase != Phase::Logging,
+            Some((AllowScope::Request, _)) => phase.number() <= 2,
+            Some((AllowScope::Phase, p)) => p == phase.number(),
+        }
+    }
+
+    fn is_removed(&self, chain: &ExecChain) -> bool {
+        let meta = &chain.meta;
+        self.removed_ids.iter().any(|r| r.contains(meta.id))
+            || self
+                .removed_tags
+                .iter()
+                .any(|t| meta.tags.iter().any(|tag| tag == t))
+            || (!self.removed_msgs.is_empty()
+                && meta.msg.as_ref().is_some_and(|m| {
+                    let msg = m.to_string();
+                    self.removed_msgs.iter().any(|r| *r == msg)
+                }))
+    }
+
+    fn evaluate_chain(&mut self, rules: &RuleSet, index: usize, phase: Phase) {
+        let chain = &rules.chains[index];
+        if chain.links.is_empty() {
+            return;
+        }
+        self.current_chain = Some(index);
+        let mut outcome = ChainOutcome {
+            log: true,
+            ..ChainOutcome::default()
+        };
+        let defaults = &rules.defaults[usize::from(phase.number() - 1)];
+        if self.evaluate_link(chain, 0, defaults, phase, &mut outcome) {
+            self.record(chain, phase, outcome);
+        }
+        self.current_chain = None;
+    }
+
+    fn evaluate_link(
+        &mut self,
+        chain: &ExecChain,
+        index: usize,
+        defaults: &Defaults,
+        phase: Phase,
+        outcome: &mut ChainOutcome,
+    ) -> bool {
+        let rule = &chain.links[index];
+        self.state.matched_vars.clear();
+        let Some(operator) = &rule.operator else {
+            for set_var in &rule.set_vars {
+                self.set_var(set_var);
+            }
+            self.after_full_match(chain, index, defaults, phase, outcome);
+            return true;
+        };
+        let mut values: Vec<Resolved> = Vec::new();
+        for target in &rule.targets {
+            if index == 0 && self.target_removed(chain, target.variable, target.key_text.as_deref())
+            {
+                continue;
+            }
+            self.resolve(target, &mut values);
+        }
+        let mut matched_any = false;
+        let context_map = self.rules().config().unicode_map.clone();
+        let context = TransformContext {
+            unicode_map: context_map.as_ref(),
+        };
+        for value in &values {
+            let key = value.key.as_deref();
+            if rule
+                .exclusions
+                .iter()
+                .any(|e| e.excludes(value.variable, key))
+            {
+                continue;
+            }
+            if index == 0 && self.value_removed(chain, value) {
+                continue;
+            }
+            for candidate in transformed(rule, defaults, &value.value, &context) {
+                let mut captures = rule.capture.then(Vec::new);
+                let hit = operator.evaluate(&candidate, &*self, captures.as_mut()) != rule.negated;
+                if !hit {
+                    continue;
+                }
+                matched_any = true;
+                if let Some(captures) = captures.filter(|c| !c.is_empty()) {
+                    let tx = self.state.collection_mut(Variable::Tx);
+                    for (i, capture) in captures.into_iter().enumerate() {
+                        tx.set(i.to_string().as_bytes(), bytes(capture));
+                    }
+                }
+                let name = value.name();
+                outcome.match_message = match_message(rule, &name, &candidate);
+                self.state
+                    .matched_vars
+                    .push_shared(bytes(&name), candidate.clone());
+                self.state.matched_var = Some((name, candidate));
+                for set_var in &rule.set_vars {
+                    self.set_var(set_var);
+                }
+            }
+        }
+        if !matched_any {
+            self.state.matched_var = None;
+            self.state.matched_vars.clear();
+            return false;
+        }
+        if index + 1 < chain.links.len()
+            && !self.evaluate_link(chain, index + 1, defaults, phase, outcome)
+        {
+            return false;
+        }
+        self.after_full_match(chain, index, defaults, phase, outcome);
+        true
+    }
+
+    fn target_removed(&self, chain: &ExecChain, variable: Variable, key: Option<&str>) -> bool {
+        let written = match key {
+            Some(key) => format!("{variable}:{key}"),
+            None => variable.name().to_string(),
+        };
+        self.removed_targets(chain)
+            .any(|t| target_text(t).eq_ignore_ascii_case(&written))
+    }
+
+    fn value_removed(&self, chain: &ExecChain, value: &Resolved) -> bool {
+        let Some(key) = &value.key else {
+            return false;
+        };
+        self.removed_targets(chain).any(|t| {
+            t.variable == value.variable
+                && match &t.selector {
+                    Some(rampart_seclang::Selector::Key(k)) => k.as_bytes() == &key[..],
+                    Some(rampart_seclang::Selector::Regex(_)) | None => false,
+                }
+        })
+    }
+
+    fn removed_targets<'a>(
+        &'a self,
+        chain: &'a ExecChain,
+    ) -> impl Iterator<Item = &'a Target> + 'a {
+        let meta = &chain.meta;
+        let by_id = self
+            .removed_targets_by_id
+            .iter()
+            .filter(move |(ids, _)| ids.iter().any(|r| r.contains(meta.id)))
+            .flat_map(|(_, targets)| targets.iter());
+        let by_tag = self
+            .removed_targets_by_tag
+            .iter()
+            .filter(move |(tag, _)| meta.tags.iter().any(|t| t == tag))
+            .flat_map(|(_, targets)| targets.iter());
+        let by_msg = self
+            .removed_targets_by_msg
+            .iter()
+            .filter(move |(msg, _)| meta.msg.as_ref().is_some_and(|m| m.to_string() == *msg))
+            .flat_map(|(_, targets)| targets.iter());
+        by_id.chain(by_tag).chain(by_msg)
+    }
+
+    fn after_full_match(
+        &mut self,
+        chain: &ExecChain,
+        index: usize,
+        defaults: &Defaults,
+        phase: Phase,
+        outcome: &mut ChainOutcome,
+    ) {
+        let rule = &chain.links[index];
+        for action in &defaults.after_match {
+            self.run_action(action, outcome);
+        }
+        if index == 0 {
+            if let Some(severity) = chain.meta.severity {
+                let n = severity.number();
+                self.state.highest_severity =
+                    Some(self.state.highest_severity.map_or(n, |h| h.min(n)));
+            }
+        }
+        for action in &rule.after_match {
+            self.run_action(action, outcome);
+        }
+        if self.engine != EngineMode::On || index != 0 {
+            return;
+        }
+        let (disruptive, status) = match (&rule.disruptive, rule.block) {
+            (Some(action), _) => (Some(action), rule.status),
+            (None, true) => (
+                defaults.disruptive.as_ref(),
+                rule.status.or(defaults.status),
+            ),
+            (None, false) => (None, None),
+        };
+        if let Some(action) = disruptive {
+            outcome.disruptive = self.disrupt(action, status, chain.meta.id, phase);
+        }
+    }
+
+    fn disrupt(
+        &mut self,
+        action: &Action,
+        status: Option<u16>,
+        rule_id: u64,
+        phase: Phase,
+    ) -> bool {
+        let phase_number = phase.number();
+        let intervention = match action {
+            Action::Deny => {
+                let status = status.unwrap_or(403);
+                Intervention {
+                    status,
+                    url: None,
+                    drop: false,
+                    rule_id,
+                    phase: phase_number,
+                    message: format!("Access denied with code {status} (phase {phase_number})"),
+                }
+            }
+            Action::Drop => Intervention {
+                status: status.unwrap_or(403),
+                url: None,
+                drop: true,
+                rule_id,
+                phase: phase_number,
+                message: format!("Access denied with connection close (phase {phase_number})"),
+            },
+            Action::Redirect(url) => {
+                let status = status
+                    .filter(|s| matches!(s, 301 | 302 | 303 | 307))
+                    .unwrap_or(302);
+                let url = String::from_utf8_lossy(&self.expand(url)).into_owned();
+                Intervention {
+                    status,
+                    message: format!(
+                        "Access denied with redirection to {url} using status {status} (phase {phase_number})"
+                    ),
+                    url: Some(url),
+                    drop: false,
+                    rule_id,
+                    phase: phase_number,
+                }
+            }
+            Action::Allow(scope) => {
+                self.allow = Some((*scope, phase_number));
+                return false;
+            }
+            _ => return false,
+        };
+        if self.intervention.is_none() {
+            self.intervention = Some(intervention);
+        }
+        true
+    }
+
+    fn run_action(&mut self, action: &Action, outcome: &mut ChainOutcome) {
+        match action {
+            Action::Log => outcome.log = true,
+            Action::NoLog => outcome.log = false,
+            Action::Ctl(ctl) => self.ctl(ctl),
+            Action::Skip(n) => self.skip_next = *n,
+            Action::SkipAfter(marker) => self.skip_after = Some(marker.clone()),
+            Action::InitCol(init) => {
+                let key = self.expand(&init.key).into_owned();
+                let variable = init.collection.variable();
+                let collection = self.state.collection_mut(variable);
+                collection.set(b"__key", bytes(key));
+            }
+            Action::SetUid(uid) => {
+                let value = self.expand(uid).into_owned();
+                self.state.set_scalar(Variable::UserId, value);
+            }
+            Action::SetSid(sid) => {
+                let value = self.expand(sid).into_owned();
+                self.state.set_scalar(Variable::SessionId, value);
+            }
+            Action::SetEnv(env) => {
+                let value = self.expand(&env.value).into_owned();
+                self.state
+                    .collection_mut(Variable::Env)
+                    .set(env.name.as_bytes(), bytes(value));
+            }
+            _ => {}
+        }
+    }
+
+    fn ctl(&mut self, ctl: &Ctl) {
+        match ctl {
+            Ctl::RuleEngine(mode) => self.engine = *mode,
+            Ctl::RuleRemoveById(ids) => self.removed_ids.extend_from_slice(ids),
+            Ctl::RuleRemoveByTag(tag) => self.removed_tags.push(tag.clone()),
+            Ctl::RuleRemoveByMsg(msg) => self.removed_msgs.push(msg.clone()),
+            Ctl::RuleRemoveTargetById(ids, targets) => self
+                .removed_targets_by_id
+                .push((ids.clone(), targets.clone())),
+            Ctl::RuleRemoveTargetByTag(tag, targets) => self
+                .removed_targets_by_tag
+                .push((tag.clone(), targets.clone())),
+            Ctl::RuleRemoveTargetByMsg(msg, targets) => self
+                .removed_targets_by_msg
+                .push((msg.clone(), targets.clone())),
+            Ctl::RequestBodyProcessor(processor) => {
+                self.body_processor = Some(*processor);
+                self.state
+                    .set_scalar(Variable::ReqbodyProcessor, processor.name());
+            }
+            Ctl::RequestBodyAccess(on) => self.request_body_access = *on,
+            Ctl::ForceRequestBodyVariable(on) => self.force_request_body_variable = *on,
+            _ => {}
+        }
+    }
+
+    fn set_var(&mut self, set_var: &SetVar) {
+        let key = self.expand(&set_var.key).into_owned();
+        let variable = match set_var.collection {
+            SetVarCollection::Tx => Variable::Tx,
+            other => other.variable(),
+        };
+        let value: Option<Bytes> = match &set_var.operation {
+            SetVarOperation::Assign(value) => Some(bytes(self.expand(value))),
+            SetVarOperation::SetToOne => Some(bytes("1")),
+            SetVarOperation::Add(delta) | SetVarOperation::Subtract(delta) => {
+                let delta = parse_int(&self.expand(delta));
+                let current = self
+                    .state
+                    .collection(variable)
+                    .first(&key)
+                    .map_or(0, |v| parse_int(v));
+                let result = if matches!(set_var.operation, SetVarOperation::Add(_)) {
+                    current.saturating_add(delta)
+                } else {
+                    current.saturating_sub(delta)
+                };
+                Some(bytes(result.to_string()))
+            }
+            SetVarOperation::Delete => None,
+        };
+        let collection = self.state.collection_mut(variable);
+        match value {
+            Some(value) => collection.set(&key, value),
+            None => collection.remove(&key),
+        }
+    }
+
+    fn record(&mut self, chain: &ExecChain, phase: Phase, outcome: ChainOutcome) {
+        let meta = &chain.meta;
+        let expand = |text: &Option<rampart_seclang::MacroString>| {
+            text.as_ref()
+                .map(|t| String::from_utf8_lossy(&self.expand(t)).into_owned())
+                .unwrap_or_default()
+        };
+        let (msg, data) = (expand(&meta.msg), expand(&meta.logdata));
+        let (matched_var_name, matched_var) = self
+            .state
+            .matched_var
+            .as_ref()
+            .map(|(n, v)| (n.clone(), v.to_vec()))
+            .unwrap_or_default();
+        self.matched.push(MatchedRule {
+            id: meta.id,
+            phase: phase.number(),
+            msg,
+            data,
+            severity: meta.severity,
+            tags: meta.tags.clone(),
+            ver: meta.ver.clone(),
+            rev: meta.rev.clone(),
+            maturity: meta.maturity,
+            accuracy: meta.accuracy,
+            file: meta.file.clone(),
+            line: meta.line,
+            matched_var_name,
+            matched_var,
+            match_message: outcome.match_message,
+            logged: outcome.log,
+            disruptive: outcome.disruptive,
+        });
+    }
+
+    /// Body variables before phase 2: REQUEST_BODY, the processor's output, and errors.
+    pub(crate) fn process_body_variables(&mut self) {
+        if self.state.scalar(Variable::InboundDataError).is_none() {
+            self.state.set_scalar(Variable::InboundDataError, "0");
+        }
+        let config = self.rules().config().clone();
+        let body = std::mem::take(&mut self.state.request_body);
+        let processor = self.body_processor.or_else(|| {
+            match self
+                .state
+                .scalar(Variable::ReqbodyProcessor)
+                .map(|p| &p[..])
+            {
+                Some(b"URLENCODED") => Some(BodyProcessor::UrlEncoded),
+                Some(b"MULTIPART") => Some(BodyProcessor::Multipart),
+                _ => None,
+            }
+        });
+        match processor {
+            Some(BodyProcessor::UrlEncoded) => {
+                self.state.add_urlencoded(
+                    &body,
+                    Variable::ArgsPost,
+                    config.argument_separator,
+                    config.arguments_limit,
+                );
+                self.set_body_error(None);
+            }
+            Some(other) => {
+                // The multipart, JSON and XML processors arrive with the body-processor work.
+                let _ = other;
+                self.set_body_error(None);
+            }
+            None => self.set_body_error(None),
+        }
+        if !body.is_empty() {
+            self.state.set_scalar(Variable::RequestBody, &body);
+            self.state
+                .set_scalar(Variable::RequestBodyLength, body.len().to_string());
+        }
+        let mut full = Vec::new();
+        for (name, value) in self.state.collection(Variable::RequestHeaders).iter() {
+            full.extend_from_slice(name);
+            full.extend_from_slice(b": ");
+            full.extend_from_slice(value);
+            full.push(b'\n');
+        }
+        full.extend_from_slice(b"\n\n");
+        full.extend_from_slice(&body);
+        self.state
+            .set_scalar(Variable::FullRequestLength, full.len().to_string());
+        self.state.set_scalar(Variable::FullRequest, &full);
+        self.state.request_body = body;
+    }
+
+    fn set_body_error(&mut self, message: Option<String>) {
+        match message {
+            Some(message) => {
+                self.state.set_scalar(Variable::ReqbodyError, "1");
+                self.state.set_scalar(Variable::ReqbodyProcessorError, "1");
+                self.state.set_scalar(Variable::ReqbodyErrorMsg, &message);
+                self.state
+                    .set_scalar(Variable::ReqbodyProcessorErrorMsg, &message);
+            }
+            None => {
+                self.state.set_scalar(Variable::ReqbodyError, "0");
+                self.state.set_scalar(Variable::ReqbodyProcessorError, "0");
+            }
+        }
+    }
+}
+
+fn target_text(target: &Target) -> String {
+    match &target.selector {
+        Some(rampart_seclang::Selector::Key(key)) => format!("{}:{key}", target.variable),
+        Some(rampart_seclang::Selector::Regex(re)) => format!("{}:/{re}/", target.variable),
+        None => target.variable.name().to_string(),
+    }
+}
+
+/// The values the operator sees: the fully transformed value, or with `multiMatch` the
+/// original and every value a transformation changed.
+fn transformed(
+    rule: &CompiledRule,
+    defaults: &Defaults,
+    value: &Bytes,
+    context: &TransformContext<'_>,
+) -> Vec<Bytes> {
+    let default_transforms: &[_] = if rule.default_transforms {
+        &defaults.transforms
+    } else {
+        &[]
+    };
+    let steps = default_transforms.iter().chain(rule.transforms.iter());
+    let mut current = value.clone();
+    let mut out = Vec::new();
+    if rule.multi_match {
+        out.push(current.clone());
+    }
+    for (_, transform) in steps {
+        let next = match transform(&current, context) {
+            Cow::Borrowed(_) => continue,
+            Cow::Owned(next) => bytes(next),
+        };
+        if next[..] == current[..] {
+            continue;
+        }
+        current = next;
+        if rule.multi_match {
+            out.push(current.clone());
+        }
+    }
+    if !rule.multi_match {
+        out.push(current);
+    }
+    out
+}
+
+fn match_message(rule: &CompiledRule, name: &str, value: &[u8]) -> String {
+    let shown: String = String::from_utf8_lossy(&value[..value.len().min(100)]).into_owned();
+    format!(
+        "Matched \"Operator `{}' against variable `{name}' (Value: `{shown}' )",
+        rule.operator_text
+    )
+}

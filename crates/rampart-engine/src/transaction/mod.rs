@@ -1,0 +1,363 @@
+//! A transaction: one request/response exchange evaluated against a rule set.
+//!
+//! The lifecycle is ModSecurity's: connection → request line → request headers → phase 1 →
+//! request body (in chunks) → phase 2 → response status and headers → phase 3 → response body
+//! → phase 4 → phase 5. Each `process_*` call returns the intervention, if a rule decided one.
+//! A transaction owns everything it computes; the rule set is shared read-only through an
+//! `Arc` by any number of transactions on any threads.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rampart_seclang::{
+    AllowScope, BodyProcessor, EngineMode, IdRange, Phase, Severity, Target, Variable,
+};
+
+use crate::collection::Bytes;
+use crate::ruleset::RuleSet;
+
+mod evaluate;
+mod resolve;
+pub(crate) mod state;
+
+use state::State;
+
+/// What the engine decided to do with the exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intervention {
+    /// HTTP status to answer with (for `redirect`, the redirect status).
+    pub status: u16,
+    /// `redirect`'s target.
+    pub url: Option<String>,
+    /// `drop`: close the connection without answering.
+    pub drop: bool,
+    pub rule_id: u64,
+    pub phase: u8,
+    /// The log line's summary, e.g. `Access denied with code 403 (phase 2)`.
+    pub message: String,
+}
+
+/// A rule (chain) that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedRule {
+    pub id: u64,
+    pub phase: u8,
+    pub msg: String,
+    /// `logdata`, macros expanded.
+    pub data: String,
+    pub severity: Option<Severity>,
+    pub tags: Vec<String>,
+    pub ver: Option<String>,
+    pub rev: Option<String>,
+    pub maturity: Option<u8>,
+    pub accuracy: Option<u8>,
+    pub file: String,
+    pub line: u32,
+    /// e.g. `ARGS:id`.
+    pub matched_var_name: String,
+    pub matched_var: Vec<u8>,
+    /// ModSecurity's `Matched "Operator …" against variable …` text.
+    pub match_message: String,
+    /// Whether ModSecurity would write it to the error log (`log`/`nolog`).
+    pub logged: bool,
+    /// Whether the rule's disruptive action was carried out.
+    pub disruptive: bool,
+}
+
+/// Outcome of appending body bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyStatus {
+    /// Kept for inspection.
+    Accepted,
+    /// Over the limit with `ProcessPartial`: the rest is not inspected.
+    Truncated,
+    /// Over the limit with `Reject`: the transaction has an intervention (when the engine is On).
+    Rejected,
+}
+
+static TRANSACTION_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn new_unique_id() -> String {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros());
+    let n = TRANSACTION_COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{micros}.{n:06}")
+}
+
+/// One exchange under evaluation.
+#[derive(Debug)]
+pub struct Transaction {
+    rules: Arc<RuleSet>,
+    pub(crate) state: State,
+    id: String,
+    pub(crate) engine: EngineMode,
+    pub(crate) request_body_access: bool,
+    pub(crate) body_processor: Option<BodyProcessor>,
+    pub(crate) force_request_body_variable: bool,
+    pub(crate) removed_ids: Vec<IdRange>,
+    pub(crate) removed_tags: Vec<String>,
+    pub(crate) removed_msgs: Vec<String>,
+    pub(crate) removed_targets_by_id: Vec<(Vec<IdRange>, Vec<Target>)>,
+    pub(crate) removed_targets_by_tag: Vec<(String, Vec<Target>)>,
+    pub(crate) removed_targets_by_msg: Vec<(String, Vec<Target>)>,
+    pub(crate) allow: Option<(AllowScope, u8)>,
+    pub(crate) skip_next: u32,
+    pub(crate) skip_after: Option<String>,
+    pub(crate) matched: Vec<MatchedRule>,
+    pub(crate) intervention: Option<Intervention>,
+    pub(crate) current_chain: Option<usize>,
+    request_body_truncated: bool,
+    phases_run: u8,
+}
+
+impl Transaction {
+    pub fn new(rules: Arc<RuleSet>) -> Self {
+        Self::with_id(rules, new_unique_id())
+    }
+
+    /// A transaction with a caller-chosen `UNIQUE_ID` (e.g. the proxy's request id).
+    pub fn with_id(rules: Arc<RuleSet>, id: String) -> Self {
+        let config = rules.config();
+        let mut state = State::new();
+        state.set_scalar(Variable::UniqueId, &id);
+        Transaction {
+            engine: config.rule_engine,
+            request_body_access: config.request_body_access,
+            rules,
+            state,
+            id,
+            body_processor: None,
+            force_request_body_variable: false,
+            removed_ids: Vec::new(),
+            removed_tags: Vec::new(),
+            removed_msgs: Vec::new(),
+            removed_targets_by_id: Vec::new(),
+            removed_targets_by_tag: Vec::new(),
+            removed_targets_by_msg: Vec::new(),
+            allow: None,
+            skip_next: 0,
+            skip_after: None,
+            matched: Vec::new(),
+            intervention: None,
+            current_chain: None,
+            request_body_truncated: false,
+            phases_run: 0,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Client and server addresses (`REMOTE_ADDR`, `SERVER_PORT`, …).
+    pub fn process_connection(
+        &mut self,
+        client: &str,
+        client_port: u16,
+        server: &str,
+        server_port: u16,
+    ) {
+        self.state.set_scalar(Variable::RemoteAddr, client);
+        self.state.set_scalar(Variable::RemoteHost, client);
+        self.state
+            .set_scalar(Variable::RemotePort, client_port.to_string());
+        self.state.set_scalar(Variable::ServerAddr, server);
+        self.state
+            .set_scalar(Variable::ServerPort, server_port.to_string());
+    }
+
+    /// The request line: `uri` exactly as received, `version` as in `1.1`.
+    pub fn process_uri(&mut self, uri: &[u8], method: &[u8], version: &[u8]) {
+        let config = self.rules.config();
+        let (separator, limit) = (config.argument_separator, config.arguments_limit);
+        self.state
+            .set_request_line(method, uri, version, separator, limit);
+    }
+
+    pub fn add_request_header(&mut self, name: &[u8], value: &[u8]) {
+        self.state.add_request_header(name, value);
+    }
+
+    /// Phase 1.
+    pub fn process_request_headers(&mut self) -> Option<&Intervention> {
+        self.run_phase(Phase::RequestHeaders);
+        self.intervention.as_ref()
+    }
+
+    /// Buffers request body bytes, enforcing `SecRequestBodyLimit`.
+    pub fn append_request_body(&mut self, chunk: &[u8]) -> BodyStatus {
+        if self.request_body_truncated {
+            return BodyStatus::Truncated;
+        }
+        let config = self.rules.config();
+        let limit = config.request_body_limit;
+        let held = self.state.request_body.len() as u64;
+        if limit > 0 && held + chunk.len() as u64 > limit {
+            self.state.set_scalar(Variable::InboundDataError, "1");
+            match config.request_body_limit_action {
+                rampart_seclang::LimitAction::ProcessPartial => {
+                    let room = usize::try_from(limit.saturating_sub(held)).unwrap_or(0);
+                    self.state
+                        .request_body
+                        .extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    self.request_body_truncated = true;
+                    return BodyStatus::Truncated;
+                }
+                rampart_seclang::LimitAction::Reject => {
+                    if self.engine == EngineMode::On && self.intervention.is_none() {
+                        self.intervention = Some(Intervention {
+                            status: 403,
+                            url: None,
+                            drop: false,
+                            rule_id: 0,
+                            phase: 2,
+                            message: "Request body limit is marked to reject the request".into(),
+                        });
+                    }
+                    return BodyStatus::Rejected;
+                }
+            }
+        }
+        self.state.request_body.extend_from_slice(chunk);
+        BodyStatus::Accepted
+    }
+
+    /// Processes the request body and runs phase 2.
+    pub fn process_request_body(&mut self) -> Option<&Intervention> {
+        if self.engine == EngineMode::Off || self.intervention.is_some() {
+            return self.intervention.as_ref();
+        }
+        self.process_body_variables();
+        if self.request_body_access {
+            self.run_phase(Phase::RequestBody);
+        }
+        self.intervention.as_ref()
+    }
+
+    pub fn add_response_header(&mut self, name: &[u8], value: &[u8]) {
+        self.state.add_response_header(name, value);
+    }
+
+    /// Response status line and phase 3. `protocol` as in `HTTP/1.1`.
+    pub fn process_response_headers(
+        &mut self,
+        status: u16,
+        protocol: &[u8],
+    ) -> Option<&Intervention> {
+        self.state
+            .set_scalar(Variable::ResponseStatus, status.to_string());
+        self.state.set_scalar(Variable::ResponseProtocol, protocol);
+        self.run_phase(Phase::ResponseHeaders);
+        self.intervention.as_ref()
+    }
+
+    /// Whether the response body will be inspected (its type is one of
+    /// `SecResponseBodyMimeType`, and response body access is on).
+    pub fn inspects_response_body(&self) -> bool {
+        let config = self.rules.config();
+        if !config.response_body_access {
+            return false;
+        }
+        let content_type = self
+            .state
+            .scalar(Variable::ResponseContentType)
+            .map(|t| t.to_ascii_lowercase())
+            .unwrap_or_default();
+        match &config.response_body_mime_types {
+            Some(types) => types
+                .iter()
+                .any(|t| t.as_bytes() == content_type.as_slice()),
+            None => true,
+        }
+    }
+
+    /// Buffers response body bytes when they will be inspected, within `SecResponseBodyLimit`.
+    pub fn append_response_body(&mut self, chunk: &[u8]) -> BodyStatus {
+        if !self.inspects_response_body() {
+            return BodyStatus::Accepted;
+        }
+        let config = self.rules.config();
+        let limit = config.response_body_limit;
+        let held = self.state.response_body.len() as u64;
+        if limit > 0 && held + chunk.len() as u64 > limit {
+            self.state.set_scalar(Variable::OutboundDataError, "1");
+            let room = usize::try_from(limit.saturating_sub(held)).unwrap_or(0);
+            self.state
+                .response_body
+                .extend_from_slice(&chunk[..room.min(chunk.len())]);
+            return match config.response_body_limit_action {
+                rampart_seclang::LimitAction::ProcessPartial => BodyStatus::Truncated,
+                rampart_seclang::LimitAction::Reject => BodyStatus::Rejected,
+            };
+        }
+        self.state.response_body.extend_from_slice(chunk);
+        BodyStatus::Accepted
+    }
+
+    /// Phase 4.
+    pub fn process_response_body(&mut self) -> Option<&Intervention> {
+        if !self.inspects_response_body() {
+            return self.intervention.as_ref();
+        }
+        if self.state.scalar(Variable::OutboundDataError).is_none() {
+            self.state.set_scalar(Variable::OutboundDataError, "0");
+        }
+        let body = std::mem::take(&mut self.state.response_body);
+        self.state.set_scalar(Variable::ResponseBody, &body);
+        self.state
+            .set_scalar(Variable::ResponseContentLength, body.len().to_string());
+        self.state.response_body = body;
+        self.run_phase(Phase::ResponseBody);
+        self.intervention.as_ref()
+    }
+
+    /// Phase 5: runs even after an intervention.
+    pub fn process_logging(&mut self) {
+        self.run_phase(Phase::Logging);
+    }
+
+    /// Every rule that matched, in order.
+    pub fn matched_rules(&self) -> &[MatchedRule] {
+        &self.matched
+    }
+
+    pub fn intervention(&self) -> Option<&Intervention> {
+        self.intervention.as_ref()
+    }
+
+    /// A TX variable's value.
+    pub fn tx(&self, name: &str) -> Option<&[u8]> {
+        self.state
+            .collection(Variable::Tx)
+            .first(name.as_bytes())
+            .map(|v: &Bytes| &v[..])
+    }
+
+    /// The rule engine mode in force (after any `ctl:ruleEngine`).
+    pub fn engine_mode(&self) -> EngineMode {
+        self.engine
+    }
+
+    pub(crate) fn rules(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    pub(crate) fn mark_phase_run(&mut self, phase: Phase) -> bool {
+        let bit = 1 << phase.number();
+        let first = self.phases_run & bit == 0;
+        self.phases_run |= bit;
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn transaction_can_move_between_threads() {
+        assert_send::<super::Transaction>();
+    }
+}

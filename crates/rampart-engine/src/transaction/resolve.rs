@@ -1,0 +1,263 @@
+//! Resolving a rule's targets to values, and macros to text.
+
+use std::borrow::Cow;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rampart_seclang::{MacroPart, MacroString, Variable};
+
+use super::Transaction;
+use crate::collection::{bytes, Bytes, Collection};
+use crate::operator::Expand;
+use crate::rule::{CompiledTarget, Selection};
+
+/// One value a target resolved to.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub variable: Variable,
+    pub key: Option<Bytes>,
+    pub value: Bytes,
+}
+
+impl Resolved {
+    /// `ARGS:id`, `REQUEST_URI`: what MATCHED_VAR_NAME holds.
+    pub fn name(&self) -> String {
+        match &self.key {
+            Some(key) => format!("{}:{}", self.variable, String::from_utf8_lossy(key)),
+            None => self.variable.name().to_string(),
+        }
+    }
+}
+
+/// The collection whose member names a `*_NAMES` variable lists.
+fn names_of(variable: Variable) -> Option<&'static [Variable]> {
+    use Variable as V;
+    Some(match variable {
+        V::ArgsNames => &[V::ArgsGet, V::ArgsPost],
+        V::ArgsGetNames => &[V::ArgsGet],
+        V::ArgsPostNames => &[V::ArgsPost],
+        V::RequestHeadersNames => &[V::RequestHeaders],
+        V::RequestCookiesNames => &[V::RequestCookies],
+        V::ResponseHeadersNames => &[V::ResponseHeaders],
+        _ => return None,
+    })
+}
+
+impl Transaction {
+    /// Appends the values `target` selects to `out`.
+    pub(crate) fn resolve(&self, target: &CompiledTarget, out: &mut Vec<Resolved>) {
+        let start = out.len();
+        self.resolve_values(target.variable, &target.selection, out);
+        if target.count {
+            let count = out.len() - start;
+            out.truncate(start);
+            out.push(Resolved {
+                variable: target.variable,
+                key: None,
+                value: bytes(count.to_string()),
+            });
+        }
+    }
+
+    fn push_members(
+        variable: Variable,
+        collection: &Collection,
+        selection: &Selection,
+        names: bool,
+        out: &mut Vec<Resolved>,
+    ) {
+        for (key, value) in collection.iter() {
+            if selection.admits(key) {
+                out.push(Resolved {
+                    variable,
+                    key: Some(key.clone()),
+                    value: if names { key.clone() } else { value.clone() },
+                });
+            }
+        }
+    }
+
+    fn resolve_values(&self, variable: Variable, selection: &Selection, out: &mut Vec<Resolved>) {
+        use Variable as V;
+        let state = &self.state;
+        let scalar = |out: &mut Vec<Resolved>, value: Option<Bytes>| {
+            if let Some(value) = value {
+                out.push(Resolved {
+                    variable,
+                    key: None,
+                    value,
+                });
+            }
+        };
+        if let Some(sources) = names_of(variable) {
+            for source in sources {
+                Self::push_members(variable, state.collection(*source), selection, true, out);
+            }
+            return;
+        }
+        match variable {
+            V::Args => {
+                Self::push_members(
+                    variable,
+                    state.collection(V::ArgsGet),
+                    selection,
+                    false,
+                    out,
+                );
+                Self::push_members(
+                    variable,
+                    state.collection(V::ArgsPost),
+                    selection,
+                    false,
+                    out,
+                );
+            }
+            V::ArgsCombinedSize => scalar(out, Some(bytes(state.args_combined_size.to_string()))),
+            V::MatchedVar => scalar(out, state.matched_var.as_ref().map(|(_, v)| v.clone())),
+            V::MatchedVarName => scalar(out, state.matched_var.as_ref().map(|(n, _)| bytes(n))),
+            V::MatchedVars => {
+                Self::push_members(variable, &state.matched_vars, selection, false, out)
+            }
+            V::MatchedVarsNames => {
+                Self::push_members(variable, &state.matched_vars, selection, true, out)
+            }
+            V::Env => {
+                let mut env = Collection::new();
+                for (key, value) in std::env::vars_os() {
+                    env.push(key.as_encoded_bytes(), value.as_encoded_bytes());
+                }
+                for (key, value) in state.collection(V::Env).iter() {
+                    env.set(key, value.clone());
+                }
+                Self::push_members(variable, &env, selection, false, out);
+            }
+            V::Rule => {
+                let mut rule = Collection::new();
+                if let Some(chain) = self.current_chain.and_then(|i| self.rules().chains.get(i)) {
+                    let meta = &chain.meta;
+                    rule.push("id", meta.id.to_string());
+                    if let Some(rev) = &meta.rev {
+                        rule.push("rev", rev);
+                    }
+                    if let Some(severity) = meta.severity {
+                        rule.push("severity", severity.number().to_string());
+                    }
+                    if let Some(msg) = &meta.msg {
+                        rule.push("msg", msg.to_string());
+                    }
+                    if let Some(logdata) = &meta.logdata {
+                        rule.push("logdata", logdata.to_string());
+                    }
+                    if let Some(ver) = &meta.ver {
+                        rule.push("ver", ver);
+                    }
+                }
+                Self::push_members(variable, &rule, selection, false, out);
+            }
+            V::HighestSeverity => scalar(
+                out,
+                Some(bytes(
+                    state.highest_severity.map_or(255, u32::from).to_string(),
+                )),
+            ),
+            V::Duration => {
+                let elapsed = state.started.elapsed().map_or(0, |d| d.as_millis());
+                scalar(out, Some(bytes(elapsed.to_string())));
+            }
+            V::Time
+            | V::TimeDay
+            | V::TimeEpoch
+            | V::TimeHour
+            | V::TimeMin
+            | V::TimeMon
+            | V::TimeSec
+            | V::TimeWday
+            | V::TimeYear => scalar(out, Some(bytes(time_variable(variable)))),
+            V::ModsecBuild => scalar(out, Some(bytes("030009"))),
+            v if v.is_collection() => {
+                Self::push_members(variable, state.collection(v), selection, false, out)
+            }
+            v => scalar(out, state.scalar(v).cloned()),
+        }
+    }
+
+    /// The first value of a variable, for macros.
+    fn macro_value(&self, variable: Variable, key: Option<&str>) -> Option<Bytes> {
+        let selection = match key {
+            Some(key) if variable.is_collection() || variable == Variable::Rule => {
+                Selection::Key(key.as_bytes().to_vec())
+            }
+            _ => Selection::All,
+        };
+        let mut out = Vec::new();
+        self.resolve_values(variable, &selection, &mut out);
+        out.into_iter().next().map(|r| r.value)
+    }
+}
+
+impl Expand for Transaction {
+    fn expand<'a>(&self, text: &'a MacroString) -> Cow<'a, [u8]> {
+        if let Some(literal) = text.as_literal() {
+            return Cow::Borrowed(literal.as_bytes());
+        }
+        let mut out = Vec::new();
+        for part in text.parts() {
+            match part {
+                MacroPart::Literal(literal) => out.extend_from_slice(literal.as_bytes()),
+                MacroPart::Variable { variable, key } => {
+                    if let Some(value) = self.macro_value(*variable, key.as_deref()) {
+                        out.extend_from_slice(&value);
+                    }
+                }
+            }
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// TIME* variables, in UTC.
+fn time_variable(variable: Variable) -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let of_day = secs % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    let (hour, min, sec) = (of_day / 3600, of_day % 3600 / 60, of_day % 60);
+    match variable {
+        Variable::TimeEpoch => secs.to_string(),
+        Variable::TimeYear => year.to_string(),
+        Variable::TimeMon => format!("{month:02}"),
+        Variable::TimeDay => format!("{day:02}"),
+        Variable::TimeHour => format!("{hour:02}"),
+        Variable::TimeMin => format!("{min:02}"),
+        Variable::TimeSec => format!("{sec:02}"),
+        Variable::TimeWday => ((days + 4).rem_euclid(7)).to_string(),
+        _ => format!("{hour:02}:{min:02}:{sec:02}"),
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_416), (2025, 11, 24));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}
