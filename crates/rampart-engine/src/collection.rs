@@ -29,10 +29,6 @@ impl Collection {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = &(Bytes, Bytes)> {
         self.entries.iter()
     }

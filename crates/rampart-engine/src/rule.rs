@@ -9,7 +9,7 @@
 //! - the disruptive action runs last, and only when the rule engine is On.
 
 use rampart_seclang::{
-    Action, MacroString, Phase, SetVar, Severity, Spanned, Target, Transformation, Variable,
+    Action, MacroString, SetVar, Severity, Spanned, Target, Transformation, Variable,
 };
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -91,14 +91,12 @@ pub struct CompiledRule {
     pub disruptive: Option<Action>,
     pub block: bool,
     pub status: Option<u16>,
-    pub line: u32,
 }
 
 /// What the log and the rule's macros (`%{rule.id}`) say about a chain.
 #[derive(Debug, Clone)]
 pub struct RuleMeta {
     pub id: u64,
-    pub phase: Phase,
     pub msg: Option<MacroString>,
     pub logdata: Option<MacroString>,
     pub severity: Option<Severity>,
@@ -149,11 +147,11 @@ pub enum RuleError {
 
 fn selector_regex(pattern: &str) -> Result<Regex, RuleError> {
     let translated =
-        crate::operator::rx::to_byte_pattern(pattern).map_err(|e| RuleError::Selector {
+        crate::operator::pcre::translate(pattern).map_err(|e| RuleError::Selector {
             pattern: pattern.to_string(),
             reason: e.to_string(),
         })?;
-    RegexBuilder::new(&translated)
+    RegexBuilder::new(&translated.pattern)
         .unicode(false)
         .case_insensitive(true)
         .dot_matches_new_line(true)
@@ -222,7 +220,6 @@ impl CompiledRule {
             disruptive: None,
             block: false,
             status: None,
-            line: link.location.line,
         };
         for action in &link.actions {
             match &action.node {
@@ -257,10 +254,9 @@ impl CompiledRule {
 }
 
 impl RuleMeta {
-    pub fn new(id: u64, phase: Phase, starter: &RuleLink) -> Self {
+    pub fn new(id: u64, starter: &RuleLink) -> Self {
         let mut meta = RuleMeta {
             id,
-            phase,
             msg: None,
             logdata: None,
             severity: None,

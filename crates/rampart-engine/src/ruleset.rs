@@ -73,6 +73,8 @@ pub struct Summary {
     /// Rules with an id, by phase number.
     pub by_phase: BTreeMap<u8, usize>,
     pub data_files: usize,
+    /// Rules that load but cannot work fully here, with why (`file:line: message`).
+    pub warnings: Vec<String>,
     /// Rules removed at load by `SecRuleRemoveBy*`.
     pub removed: usize,
     pub files: usize,
@@ -181,7 +183,19 @@ impl RuleSet {
                     let mut links = Vec::with_capacity(chain.links.len());
                     for link in &chain.links {
                         match CompiledRule::compile(link) {
-                            Ok(compiled) => links.push(compiled),
+                            Ok(compiled) => {
+                                if let Some(warning) =
+                                    compiled.operator.as_ref().and_then(|o| o.warning())
+                                {
+                                    summary.warnings.push(format!(
+                                        "{}:{}: rule {}: {warning}",
+                                        link.location.file.display(),
+                                        link.location.line,
+                                        chain.id
+                                    ));
+                                }
+                                links.push(compiled)
+                            }
                             Err(error) => errors.push(CompileError {
                                 location: link.location.clone(),
                                 kind: CompileErrorKind::Rule(error.to_string()),
@@ -191,7 +205,7 @@ impl RuleSet {
                     let phase = usize::from(chain.phase.number() - 1);
                     phases[phase].push(PhaseItem::Chain(chains.len()));
                     chains.push(ExecChain {
-                        meta: RuleMeta::new(chain.id, chain.phase, chain.starter()),
+                        meta: RuleMeta::new(chain.id, chain.starter()),
                         links,
                     });
                 }

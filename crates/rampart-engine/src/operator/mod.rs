@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use rampart_seclang::{Argument, MacroString, Operator, OperatorName};
 
 pub mod numeric;
+pub mod pcre;
 pub mod pm;
 pub mod rx;
 mod strings;
@@ -48,16 +49,33 @@ pub enum CompiledOperator {
     Numeric(numeric::Comparison, MacroString),
     Strings(strings::StringOp, MacroString),
     IpMatch(IpMatcher),
-    ValidateByteRange([bool; 256]),
+    ValidateByteRange(Box<[bool; 256]>),
     ValidateUrlEncoding,
     ValidateUtf8Encoding,
     DetectSqli,
     DetectXss,
     Unconditional,
     NoMatch,
+    /// An operator that needs an outside service rampart does not consult (`@geoLookup`
+    /// without a database, `@rbl`, `@gsbLookup`): it never matches, and the load says so.
+    Inert(&'static str),
 }
 
 impl CompiledOperator {
+    /// A warning to show at load, for operators that cannot do their job here.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            CompiledOperator::Inert(name) => Some(format!(
+                "@{name} needs an outside service rampart does not consult; the rule never matches"
+            )),
+            CompiledOperator::Rx(rx) if rx.is_backtracking() => Some(
+                "pattern uses lookaround or backreferences: evaluated by the bounded backtracking engine"
+                    .to_string(),
+            ),
+            _ => None,
+        }
+    }
+
     pub fn compile(operator: &Operator) -> Result<Self, OperatorError> {
         use OperatorName as N;
         let name = operator.name.name();
@@ -139,7 +157,7 @@ impl CompiledOperator {
                         }
                     }
                 }
-                CompiledOperator::ValidateByteRange(allowed)
+                CompiledOperator::ValidateByteRange(Box::new(allowed))
             }
             N::ValidateUrlEncoding => CompiledOperator::ValidateUrlEncoding,
             N::ValidateUtf8Encoding => CompiledOperator::ValidateUtf8Encoding,
@@ -147,6 +165,7 @@ impl CompiledOperator {
             N::DetectXss => CompiledOperator::DetectXss,
             N::UnconditionalMatch => CompiledOperator::Unconditional,
             N::NoMatch => CompiledOperator::NoMatch,
+            N::GeoLookup | N::Rbl | N::GsbLookup => CompiledOperator::Inert(name),
             other => return Err(OperatorError::Unsupported(other.name())),
         })
     }
@@ -197,7 +216,7 @@ impl CompiledOperator {
             CompiledOperator::DetectSqli => detect::sqli(input, captures),
             CompiledOperator::DetectXss => detect::xss(input),
             CompiledOperator::Unconditional => true,
-            CompiledOperator::NoMatch => false,
+            CompiledOperator::NoMatch | CompiledOperator::Inert(_) => false,
         }
     }
 }

@@ -8,10 +8,20 @@
 
 use regex::bytes::{Regex, RegexBuilder};
 
+use super::pcre::translate;
+
+/// Backtracking steps a fallback pattern may take on one value before it gives up (and does
+/// not match), bounding the cost of any input.
+pub const BACKTRACK_LIMIT: usize = 1_000_000;
+
 /// A compiled `@rx` pattern.
 #[derive(Debug, Clone)]
-pub struct RxMatcher {
-    regex: Regex,
+pub enum RxMatcher {
+    /// Linear time in the input, whatever the input.
+    Linear(Regex),
+    /// Lookaround or backreferences: a backtracking engine with a step budget. Bytes are
+    /// mapped one-to-one to the characters U+0000–U+00FF.
+    Backtracking(Box<fancy_regex::Regex>),
 }
 
 /// Why a pattern does not compile.
@@ -22,8 +32,15 @@ pub struct RxError(pub String);
 impl RxMatcher {
     pub fn new(pattern: &str) -> Result<Self, RxError> {
         let pattern = if pattern.is_empty() { ".*" } else { pattern };
-        let pattern = to_byte_pattern(pattern)?;
-        let regex = RegexBuilder::new(&pattern)
+        let translation = translate(pattern).map_err(|e| RxError(e.to_string()))?;
+        if translation.needs_backtracking {
+            let regex = fancy_regex::RegexBuilder::new(&format!("(?sm){}", translation.pattern))
+                .backtrack_limit(BACKTRACK_LIMIT)
+                .build()
+                .map_err(|error| RxError(error.to_string()))?;
+            return Ok(RxMatcher::Backtracking(Box::new(regex)));
+        }
+        let regex = RegexBuilder::new(&translation.pattern)
             .unicode(false)
             .dot_matches_new_line(true)
             .multi_line(true)
@@ -32,76 +49,53 @@ impl RxMatcher {
             .dfa_size_limit(64 << 20)
             .build()
             .map_err(|error| RxError(error.to_string()))?;
-        Ok(RxMatcher { regex })
+        Ok(RxMatcher::Linear(regex))
+    }
+
+    /// Whether the pattern needed the backtracking fallback.
+    pub fn is_backtracking(&self) -> bool {
+        matches!(self, RxMatcher::Backtracking(_))
     }
 
     pub fn is_match(&self, input: &[u8]) -> bool {
-        self.regex.is_match(input)
+        match self {
+            RxMatcher::Linear(regex) => regex.is_match(input),
+            RxMatcher::Backtracking(regex) => regex.is_match(&latin1(input)).unwrap_or(false),
+        }
     }
 
-    /// The groups of the first match (group 0 first), or `None` when nothing matches.
+    /// The groups of the first match (group 0 first), or `false` when nothing matches.
     pub fn captures(&self, input: &[u8], out: &mut Vec<Vec<u8>>) -> bool {
-        let Some(captures) = self.regex.captures(input) else {
-            return false;
-        };
         out.clear();
-        for group in captures.iter().take(10) {
-            out.push(group.map(|m| m.as_bytes().to_vec()).unwrap_or_default());
+        match self {
+            RxMatcher::Linear(regex) => {
+                let Some(captures) = regex.captures(input) else {
+                    return false;
+                };
+                for group in captures.iter().take(10) {
+                    out.push(group.map(|m| m.as_bytes().to_vec()).unwrap_or_default());
+                }
+            }
+            RxMatcher::Backtracking(regex) => {
+                let text = latin1(input);
+                let Ok(Some(captures)) = regex.captures(&text) else {
+                    return false;
+                };
+                for group in captures.iter().take(10) {
+                    out.push(
+                        group
+                            .map(|m| m.as_str().chars().map(|c| c as u8).collect())
+                            .unwrap_or_default(),
+                    );
+                }
+            }
         }
         true
     }
 }
 
-/// Rewrites a PCRE (non-UTF) pattern so that the `regex` crate reads it byte for byte: every
-/// non-ASCII character becomes the escapes of its UTF-8 bytes (inside a class, each byte is a
-/// member of its own, as in PCRE), and `\x{HH}` becomes `\xHH`.
-pub fn to_byte_pattern(pattern: &str) -> Result<String, RxError> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('x') if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    let mut hex = String::new();
-                    for h in chars.by_ref() {
-                        if h == '}' {
-                            break;
-                        }
-                        hex.push(h);
-                    }
-                    let value = u32::from_str_radix(hex.trim(), 16)
-                        .map_err(|_| RxError(format!("bad escape \\x{{{hex}}}")))?;
-                    if value > 0xff {
-                        return Err(RxError(format!(
-                            "\\x{{{hex}}} is above 0xff, which a byte pattern cannot match"
-                        )));
-                    }
-                    out.push_str(&format!("\\x{value:02X}"));
-                }
-                Some(next) if !next.is_ascii() => {
-                    push_bytes(&mut out, next);
-                }
-                Some(next) => {
-                    out.push('\\');
-                    out.push(next);
-                }
-                None => out.push('\\'),
-            }
-        } else if c.is_ascii() {
-            out.push(c);
-        } else {
-            push_bytes(&mut out, c);
-        }
-    }
-    Ok(out)
-}
-
-fn push_bytes(out: &mut String, c: char) {
-    let mut buffer = [0; 4];
-    for byte in c.encode_utf8(&mut buffer).bytes() {
-        out.push_str(&format!("\\x{byte:02X}"));
-    }
+fn latin1(input: &[u8]) -> String {
+    input.iter().map(|&b| char::from(b)).collect()
 }
 
 #[cfg(test)]
@@ -142,11 +136,18 @@ mod tests {
         assert!(RxMatcher::new(r"[\x7f-\x{ff}]").unwrap().is_match(b"\xfe"));
         assert!(RxMatcher::new("’").unwrap().is_match("x’y".as_bytes()));
         assert!(RxMatcher::new(r"\x{100}").is_err());
-        assert_eq!(
-            to_byte_pattern(r"\\x{41}").unwrap(),
-            r"\\x{41}",
-            "escaped backslash"
-        );
+    }
+
+    #[test]
+    fn lookaround_falls_back_to_bounded_backtracking() {
+        let rx = RxMatcher::new(r"<\?(?!xml)").unwrap();
+        assert!(rx.is_backtracking());
+        assert!(rx.is_match(b"<?php"));
+        assert!(!rx.is_match(b"<?xml"));
+        let mut out = Vec::new();
+        let rx = RxMatcher::new(r"(\w)\1").unwrap();
+        assert!(rx.captures(b"a\xffbb", &mut out));
+        assert_eq!(out[0], b"bb".to_vec());
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl Transaction {
             || (!self.removed_msgs.is_empty()
                 && meta.msg.as_ref().is_some_and(|m| {
                     let msg = m.to_string();
-                    self.removed_msgs.iter().any(|r| *r == msg)
+                    self.removed_msgs.contains(&msg)
                 }))
     }
 

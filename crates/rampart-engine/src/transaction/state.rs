@@ -277,7 +277,10 @@ mod tests {
                 (b"z".to_vec(), Vec::new()),
             ]
         );
-        assert_eq!(s.args_combined_size, 8);
+        assert_eq!(
+            s.args_combined_size, 9,
+            "names and values: 1+3 + 1+3 + 0 + 1"
+        );
     }
 
     #[test]

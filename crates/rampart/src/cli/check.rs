@@ -33,6 +33,7 @@ struct Report {
     markers: usize,
     by_phase: std::collections::BTreeMap<String, usize>,
     data_files: usize,
+    warnings: Vec<String>,
     removed: usize,
     files: usize,
     errors: Vec<ErrorReport>,
@@ -69,6 +70,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
                     .map(|(phase, n)| (phase.to_string(), *n))
                     .collect(),
                 data_files: summary.data_files,
+                warnings: summary.warnings.clone(),
                 removed: summary.removed,
                 files: summary.files,
                 errors: errors.iter().map(error_report).collect(),
@@ -88,6 +90,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
                 .map(|(phase, n)| format!("phase {phase}: {n}"))
                 .collect();
             writeln!(out, "    {}", phases.join(", "))?;
+            for warning in &summary.warnings {
+                writeln!(out, "    warning: {warning}")?;
+            }
             if summary.removed > 0 {
                 writeln!(out, "    {} rules removed at load", summary.removed)?;
             }
