@@ -9,6 +9,7 @@ mod config;
 mod decode;
 mod error;
 pub mod operator;
+pub mod persist;
 mod rule;
 mod ruleset;
 mod transaction;

@@ -346,17 +346,29 @@ impl Transaction {
             Action::SkipAfter(marker) => self.skip_after = Some(marker.clone()),
             Action::InitCol(init) => {
                 let key = self.expand(&init.key).into_owned();
-                let variable = init.collection.variable();
-                let collection = self.state.collection_mut(variable);
-                collection.set(b"__key", bytes(key));
+                self.init_collection(init.collection.variable(), key);
             }
             Action::SetUid(uid) => {
                 let value = self.expand(uid).into_owned();
-                self.state.set_scalar(Variable::UserId, value);
+                self.state.set_scalar(Variable::UserId, &value);
+                self.init_collection(Variable::User, value);
             }
             Action::SetSid(sid) => {
                 let value = self.expand(sid).into_owned();
-                self.state.set_scalar(Variable::SessionId, value);
+                self.state.set_scalar(Variable::SessionId, &value);
+                self.init_collection(Variable::Session, value);
+            }
+            Action::SetRsc(rsc) => {
+                let value = self.expand(rsc).into_owned();
+                self.init_collection(Variable::Resource, value);
+            }
+            Action::ExpireVar(expire) => {
+                let key = self.expand(&expire.key).into_owned();
+                let seconds = parse_int(&self.expand(&expire.value)).max(0) as u64;
+                let variable = expire.collection.variable();
+                self.expiries.retain(|(v, k, _)| !(*v == variable && k.eq_ignore_ascii_case(&key)));
+                self.expiries
+                    .push((variable, key, crate::persist::now_epoch() + seconds));
             }
             Action::SetEnv(env) => {
                 let value = self.expand(&env.value).into_owned();
@@ -365,6 +377,54 @@ impl Transaction {
                     .set(env.name.as_bytes(), bytes(value));
             }
             _ => {}
+        }
+    }
+
+    /// Loads a persistent collection record the first time a transaction names it.
+    fn init_collection(&mut self, variable: Variable, key: Vec<u8>) {
+        if variable == Variable::Tx || self.persistent.iter().any(|(v, _)| *v == variable) {
+            return;
+        }
+        let stored = self.store.load(variable.name(), &key);
+        let collection = self.state.collection_mut(variable);
+        collection.clear();
+        for var in stored {
+            if let Some(expires) = var.expires {
+                self.expiries.push((variable, var.name.clone(), expires));
+            }
+            collection.push(&var.name, &var.value);
+        }
+        let name = variable.name().to_ascii_lowercase();
+        if collection.first(b"__key").is_none() {
+            collection.set(b"__key", bytes(&key));
+            collection.set(b"__name", bytes(&name));
+            collection.set(b"create_time", bytes(crate::persist::now_epoch().to_string()));
+        }
+        self.persistent.push((variable, key));
+    }
+
+    /// Writes loaded persistent collections back to the store.
+    pub(crate) fn persist_collections(&mut self) {
+        let now = crate::persist::now_epoch();
+        for (variable, key) in std::mem::take(&mut self.persistent) {
+            let vars = self
+                .state
+                .collection(variable)
+                .iter()
+                .filter_map(|(name, value)| {
+                    let expires = self
+                        .expiries
+                        .iter()
+                        .find(|(v, k, _)| *v == variable && k.eq_ignore_ascii_case(name))
+                        .map(|(_, _, e)| *e);
+                    (expires.is_none_or(|e| e > now)).then(|| crate::persist::StoredVar {
+                        name: name.to_vec(),
+                        value: value.to_vec(),
+                        expires,
+                    })
+                })
+                .collect();
+            self.store.store(variable.name(), &key, vars);
         }
     }
 

@@ -15,6 +15,7 @@ use rampart_seclang::{
 };
 
 use crate::collection::Bytes;
+use crate::persist::{default_store, CollectionStore};
 use crate::ruleset::RuleSet;
 
 mod evaluate;
@@ -110,11 +111,23 @@ pub struct Transaction {
     pub(crate) current_chain: Option<usize>,
     request_body_truncated: bool,
     phases_run: u8,
+    pub(crate) store: Arc<dyn CollectionStore>,
+    /// Persistent collections loaded by this transaction: (variable, record key), with the
+    /// expiry of each variable that `expirevar` set.
+    pub(crate) persistent: Vec<(Variable, Vec<u8>)>,
+    pub(crate) expiries: Vec<(Variable, Vec<u8>, u64)>,
 }
 
 impl Transaction {
     pub fn new(rules: Arc<RuleSet>) -> Self {
         Self::with_id(rules, new_unique_id())
+    }
+
+    /// A transaction whose persistent collections live in `store`.
+    pub fn with_store(rules: Arc<RuleSet>, store: Arc<dyn CollectionStore>) -> Self {
+        let mut tx = Self::new(rules);
+        tx.store = store;
+        tx
     }
 
     /// A transaction with a caller-chosen `UNIQUE_ID` (e.g. the proxy's request id).
@@ -144,6 +157,9 @@ impl Transaction {
             current_chain: None,
             request_body_truncated: false,
             phases_run: 0,
+            store: default_store(),
+            persistent: Vec::new(),
+            expiries: Vec::new(),
         }
     }
 
@@ -313,9 +329,10 @@ impl Transaction {
         self.intervention.as_ref()
     }
 
-    /// Phase 5: runs even after an intervention.
+    /// Phase 5: runs even after an intervention. Persistent collections are written back.
     pub fn process_logging(&mut self) {
         self.run_phase(Phase::Logging);
+        self.persist_collections();
     }
 
     /// Every rule that matched, in order.

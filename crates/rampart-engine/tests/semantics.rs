@@ -1,0 +1,181 @@
+//! ModSecurity v3's evaluation semantics, one behaviour per test, with inline rules.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code")]
+
+use std::sync::Arc;
+
+use rampart_engine::persist::InMemoryStore;
+use rampart_engine::{RuleSet, Transaction};
+
+fn rules(text: &str) -> Arc<RuleSet> {
+    let config = rampart_seclang::parse_str(text, "inline.conf").unwrap_or_else(|e| panic!("{e}"));
+    Arc::new(RuleSet::compile(&config).unwrap_or_else(|e| panic!("{e:?}")))
+}
+
+const ENGINE: &str = "SecRuleEngine On\nSecRequestBodyAccess On\n";
+
+fn request(rules: &Arc<RuleSet>, uri: &str) -> Transaction {
+    let mut tx = Transaction::new(rules.clone());
+    tx.process_connection("192.0.2.1", 1234, "127.0.0.1", 80);
+    tx.process_uri(uri.as_bytes(), b"GET", b"1.1");
+    tx.add_request_header(b"Host", b"example.com");
+    tx.process_request_headers();
+    tx.process_request_body();
+    tx.process_logging();
+    tx
+}
+
+fn ids(tx: &Transaction) -> Vec<u64> {
+    tx.matched_rules().iter().filter(|r| r.logged).map(|r| r.id).collect()
+}
+
+fn tx_var(tx: &Transaction, name: &str) -> String {
+    String::from_utf8_lossy(tx.tx(name).unwrap_or_default()).into_owned()
+}
+
+#[test]
+fn setvar_runs_per_matching_value_even_when_the_chain_fails() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS \"@rx a\" \"id:1,phase:1,pass,setvar:tx.hits=+1,chain\"\n\
+         SecRule ARGS \"@rx nothing-matches\" \"t:none\"\n"
+    ));
+    let tx = request(&rules, "/?x=a&y=aa&z=b");
+    assert_eq!(tx_var(&tx, "hits"), "2", "once per matching value, chain or no chain");
+    assert!(ids(&tx).is_empty());
+}
+
+#[test]
+fn chained_rules_log_under_the_starter_with_the_last_matched_variable() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS:a \"@rx ^1$\" \"id:1,phase:1,pass,log,msg:'saw %{{MATCHED_VAR_NAME}}',chain\"\n\
+         SecRule ARGS:b \"@rx ^2$\" \"t:none\"\n"
+    ));
+    let tx = request(&rules, "/?a=1&b=2");
+    let rule = &tx.matched_rules()[0];
+    assert_eq!(rule.id, 1);
+    assert_eq!(rule.msg, "saw ARGS:b");
+    assert_eq!(rule.matched_var, b"2");
+}
+
+#[test]
+fn skip_after_jumps_to_the_marker() {
+    let rules = rules(&format!(
+        "{ENGINE}SecAction \"id:1,phase:1,pass,nolog,skipAfter:END\"\n\
+         SecAction \"id:2,phase:1,pass,log\"\n\
+         SecMarker END\n\
+         SecAction \"id:3,phase:1,pass,log\"\n"
+    ));
+    assert_eq!(ids(&request(&rules, "/")), vec![3]);
+}
+
+#[test]
+fn ctl_removes_later_rules_for_this_transaction_only() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS:off \"@streq 1\" \"id:1,phase:1,pass,nolog,ctl:ruleRemoveById=2\"\n\
+         SecAction \"id:2,phase:1,pass,log\"\n"
+    ));
+    assert_eq!(ids(&request(&rules, "/?off=1")), Vec::<u64>::new());
+    assert_eq!(ids(&request(&rules, "/?off=0")), vec![2]);
+}
+
+#[test]
+fn ctl_remove_target_spares_only_that_argument() {
+    let rules = rules(&format!(
+        "{ENGINE}SecAction \"id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetById=2;ARGS:pwd\"\n\
+         SecRule ARGS \"@rx secret\" \"id:2,phase:1,pass,log\"\n"
+    ));
+    assert!(ids(&request(&rules, "/?pwd=secret")).is_empty());
+    assert_eq!(ids(&request(&rules, "/?user=secret")), vec![2]);
+}
+
+#[test]
+fn default_transformations_apply_unless_the_rule_says_t_none() {
+    let rules = rules(&format!(
+        "{ENGINE}SecDefaultAction \"phase:1,log,pass,t:lowercase\"\n\
+         SecRule ARGS \"@streq abc\" \"id:1,phase:1\"\n\
+         SecRule ARGS \"@streq abc\" \"id:2,phase:1,t:none\"\n"
+    ));
+    assert_eq!(ids(&request(&rules, "/?x=ABC")), vec![1]);
+}
+
+#[test]
+fn multi_match_tests_every_intermediate_value() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS \"@streq AB\" \"id:1,phase:1,pass,log,t:lowercase,multiMatch\"\n\
+         SecRule ARGS \"@streq AB\" \"id:2,phase:1,pass,log,t:lowercase\"\n"
+    ));
+    assert_eq!(ids(&request(&rules, "/?x=AB")), vec![1]);
+}
+
+#[test]
+fn capture_fills_tx_groups() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS:v \"@rx ^(\\w+)-(\\d+)$\" \"id:1,phase:1,pass,nolog,capture,setvar:tx.name=%{{tx.1}},setvar:tx.n=%{{tx.2}}\"\n"
+    ));
+    let tx = request(&rules, "/?v=abc-42");
+    assert_eq!((tx_var(&tx, "name"), tx_var(&tx, "n")), ("abc".into(), "42".into()));
+}
+
+#[test]
+fn deny_intervenes_with_its_status_and_stops_the_phase() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS \"@contains attack\" \"id:1,phase:1,deny,status:406,log\"\n\
+         SecAction \"id:2,phase:1,pass,log\"\n"
+    ));
+    let tx = request(&rules, "/?q=attack");
+    let intervention = tx.intervention().unwrap();
+    assert_eq!((intervention.status, intervention.rule_id), (406, 1));
+    assert_eq!(intervention.message, "Access denied with code 406 (phase 1)");
+    assert_eq!(ids(&tx), vec![1]);
+}
+
+#[test]
+fn detection_only_logs_without_intervening() {
+    let rules = rules(
+        "SecRuleEngine DetectionOnly\nSecRule ARGS \"@contains attack\" \"id:1,phase:1,deny,log\"\n",
+    );
+    let tx = request(&rules, "/?q=attack");
+    assert!(tx.intervention().is_none());
+    assert_eq!(ids(&tx), vec![1]);
+}
+
+#[test]
+fn block_uses_the_phase_default_disruptive_action() {
+    let rules = rules(&format!(
+        "{ENGINE}SecDefaultAction \"phase:1,log,deny,status:429\"\n\
+         SecRule ARGS \"@contains x\" \"id:1,phase:1,block\"\n"
+    ));
+    assert_eq!(request(&rules, "/?q=x").intervention().unwrap().status, 429);
+}
+
+#[test]
+fn persistent_collections_carry_over_between_transactions() {
+    let rules = rules(&format!(
+        // As in CRS, the collection is opened by its own rule: a rule's setvar runs before its
+        // initcol (per-match actions come before after-match ones).
+        "{ENGINE}SecAction \"id:1,phase:1,pass,nolog,initcol:ip=%{{REMOTE_ADDR}}\"\n\
+         SecAction \"id:4,phase:1,pass,nolog,setvar:ip.seen=+1\"\n\
+         SecRule IP:seen \"@ge 3\" \"id:2,phase:1,pass,log\"\n"
+    ));
+    let store = Arc::new(InMemoryStore::default());
+    let mut logged = Vec::new();
+    for _ in 0..3 {
+        let mut tx = Transaction::with_store(rules.clone(), store.clone());
+        tx.process_connection("198.51.100.7", 1, "127.0.0.1", 80);
+        tx.process_uri(b"/", b"GET", b"1.1");
+        tx.process_request_headers();
+        tx.process_logging();
+        logged.push(ids(&tx));
+    }
+    assert_eq!(logged, vec![vec![], vec![], vec![2]]);
+}
+
+#[test]
+fn counting_and_exclusions() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule &ARGS \"@eq 3\" \"id:1,phase:1,pass,log\"\n\
+         SecRule ARGS|!ARGS:safe \"@contains bad\" \"id:2,phase:1,pass,log\"\n\
+         SecRule &REQUEST_HEADERS:X-Missing \"@eq 0\" \"id:3,phase:1,pass,log\"\n"
+    ));
+    assert_eq!(ids(&request(&rules, "/?a=1&b=2&safe=bad")), vec![1, 3]);
+}
