@@ -27,10 +27,13 @@ pub trait CollectionStore: Send + Sync + Debug {
     fn store(&self, collection: &str, key: &[u8], vars: Vec<StoredVar>);
 }
 
+/// A record's address: collection name and key.
+type RecordKey = (String, Vec<u8>);
+
 /// A process-local store.
 #[derive(Debug, Default)]
 pub struct InMemoryStore {
-    records: Mutex<HashMap<(String, Vec<u8>), Vec<StoredVar>>>,
+    records: Mutex<HashMap<RecordKey, Vec<StoredVar>>>,
 }
 
 pub fn now_epoch() -> u64 {
@@ -66,7 +69,9 @@ impl CollectionStore for InMemoryStore {
 /// The store transactions use when none is given: one per process.
 pub fn default_store() -> Arc<dyn CollectionStore> {
     static STORE: OnceLock<Arc<InMemoryStore>> = OnceLock::new();
-    STORE.get_or_init(|| Arc::new(InMemoryStore::default())).clone()
+    STORE
+        .get_or_init(|| Arc::new(InMemoryStore::default()))
+        .clone()
 }
 
 #[cfg(test)]
@@ -84,9 +89,17 @@ mod tests {
         store.store(
             "IP",
             b"1.2.3.4",
-            vec![var("live", None), var("gone", Some(1)), var("later", Some(u64::MAX))],
+            vec![
+                var("live", None),
+                var("gone", Some(1)),
+                var("later", Some(u64::MAX)),
+            ],
         );
-        let names: Vec<Vec<u8>> = store.load("IP", b"1.2.3.4").into_iter().map(|v| v.name).collect();
+        let names: Vec<Vec<u8>> = store
+            .load("IP", b"1.2.3.4")
+            .into_iter()
+            .map(|v| v.name)
+            .collect();
         assert_eq!(names, vec![b"live".to_vec(), b"later".to_vec()]);
         assert!(store.load("IP", b"other").is_empty());
     }

@@ -83,6 +83,11 @@ pub struct CompiledRule {
     pub transforms: Vec<(Transformation, TransformFn)>,
     /// False when the rule has `t:none`: the phase's default transformations do not apply.
     pub default_transforms: bool,
+    /// The transformations actually applied (the phase's defaults, then the rule's own),
+    /// fixed once the rule set is compiled.
+    pub effective: Vec<(Transformation, TransformFn)>,
+    /// Identifies `effective` among all the rule set's chains, for the per-transaction cache.
+    pub chain_id: u32,
     pub multi_match: bool,
     pub capture: bool,
     pub set_vars: Vec<SetVar>,
@@ -213,6 +218,8 @@ impl CompiledRule {
             operator_text,
             transforms: Vec::new(),
             default_transforms: true,
+            effective: Vec::new(),
+            chain_id: 0,
             multi_match: false,
             capture: false,
             set_vars: Vec::new(),

@@ -225,6 +225,25 @@ impl RuleSet {
                 *slot = Defaults::compile(actions);
             }
         }
+        let mut chain_ids: HashMap<Vec<rampart_seclang::Transformation>, u32> = HashMap::new();
+        for (phase, items) in phases.iter().enumerate() {
+            for item in items {
+                let PhaseItem::Chain(index) = item else {
+                    continue;
+                };
+                for link in &mut chains[*index].links {
+                    let mut effective = Vec::new();
+                    if link.default_transforms {
+                        effective.extend(defaults[phase].transforms.iter().copied());
+                    }
+                    effective.extend(link.transforms.iter().copied());
+                    let names: Vec<_> = effective.iter().map(|(t, _)| *t).collect();
+                    let next = u32::try_from(chain_ids.len()).unwrap_or(u32::MAX);
+                    link.chain_id = *chain_ids.entry(names).or_insert(next);
+                    link.effective = effective;
+                }
+            }
+        }
         Ok(RuleSet {
             entries: compiler.entries,
             default_actions: compiler.default_actions,

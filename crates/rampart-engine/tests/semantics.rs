@@ -1,6 +1,11 @@
 //! ModSecurity v3's evaluation semantics, one behaviour per test, with inline rules.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
 
 use std::sync::Arc;
 
@@ -26,7 +31,11 @@ fn request(rules: &Arc<RuleSet>, uri: &str) -> Transaction {
 }
 
 fn ids(tx: &Transaction) -> Vec<u64> {
-    tx.matched_rules().iter().filter(|r| r.logged).map(|r| r.id).collect()
+    tx.matched_rules()
+        .iter()
+        .filter(|r| r.logged)
+        .map(|r| r.id)
+        .collect()
 }
 
 fn tx_var(tx: &Transaction, name: &str) -> String {
@@ -40,7 +49,11 @@ fn setvar_runs_per_matching_value_even_when_the_chain_fails() {
          SecRule ARGS \"@rx nothing-matches\" \"t:none\"\n"
     ));
     let tx = request(&rules, "/?x=a&y=aa&z=b");
-    assert_eq!(tx_var(&tx, "hits"), "2", "once per matching value, chain or no chain");
+    assert_eq!(
+        tx_var(&tx, "hits"),
+        "2",
+        "once per matching value, chain or no chain"
+    );
     assert!(ids(&tx).is_empty());
 }
 
@@ -113,7 +126,10 @@ fn capture_fills_tx_groups() {
         "{ENGINE}SecRule ARGS:v \"@rx ^(\\w+)-(\\d+)$\" \"id:1,phase:1,pass,nolog,capture,setvar:tx.name=%{{tx.1}},setvar:tx.n=%{{tx.2}}\"\n"
     ));
     let tx = request(&rules, "/?v=abc-42");
-    assert_eq!((tx_var(&tx, "name"), tx_var(&tx, "n")), ("abc".into(), "42".into()));
+    assert_eq!(
+        (tx_var(&tx, "name"), tx_var(&tx, "n")),
+        ("abc".into(), "42".into())
+    );
 }
 
 #[test]
@@ -125,7 +141,10 @@ fn deny_intervenes_with_its_status_and_stops_the_phase() {
     let tx = request(&rules, "/?q=attack");
     let intervention = tx.intervention().unwrap();
     assert_eq!((intervention.status, intervention.rule_id), (406, 1));
-    assert_eq!(intervention.message, "Access denied with code 406 (phase 1)");
+    assert_eq!(
+        intervention.message,
+        "Access denied with code 406 (phase 1)"
+    );
     assert_eq!(ids(&tx), vec![1]);
 }
 

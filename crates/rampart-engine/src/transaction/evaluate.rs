@@ -20,6 +20,7 @@ use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
 use crate::operator::Expand;
 use crate::rule::{CompiledRule, Defaults};
+
 use crate::ruleset::{ExecChain, PhaseItem, RuleSet};
 use crate::transform::TransformContext;
 
@@ -160,7 +161,7 @@ impl Transaction {
             if index == 0 && self.value_removed(chain, value) {
                 continue;
             }
-            for candidate in transformed(rule, defaults, &value.value, &context) {
+            for candidate in self.transformed(rule, &value.value, &context) {
                 let mut captures = rule.capture.then(Vec::new);
                 let hit = operator.evaluate(&candidate, &*self, captures.as_mut()) != rule.negated;
                 if !hit {
@@ -196,6 +197,53 @@ impl Transaction {
         }
         self.after_full_match(chain, index, defaults, phase, outcome);
         true
+    }
+
+    /// The values the operator sees: the fully transformed value (cached per value and
+    /// chain for the transaction), or with `multiMatch` the original and every value a
+    /// transformation changed.
+    fn transformed(
+        &mut self,
+        rule: &CompiledRule,
+        value: &Bytes,
+        context: &TransformContext<'_>,
+    ) -> Vec<Bytes> {
+        if rule.effective.is_empty() {
+            return vec![value.clone()];
+        }
+        if !rule.multi_match {
+            let key = (value.as_ptr() as usize, value.len(), rule.chain_id);
+            if let Some((_, result)) = self.transform_cache.get(&key) {
+                return vec![result.clone()];
+            }
+        }
+        let mut current = value.clone();
+        let mut out = Vec::new();
+        if rule.multi_match {
+            out.push(current.clone());
+        }
+        for (_, transform) in &rule.effective {
+            let next = match transform(&current, context) {
+                Cow::Borrowed(_) => continue,
+                Cow::Owned(next) => bytes(next),
+            };
+            if next[..] == current[..] {
+                continue;
+            }
+            current = next;
+            if rule.multi_match {
+                out.push(current.clone());
+            }
+        }
+        if !rule.multi_match {
+            // The source value is kept alive with the entry, so its address cannot be reused
+            // for another value while the cache holds it.
+            let key = (value.as_ptr() as usize, value.len(), rule.chain_id);
+            self.transform_cache
+                .insert(key, (value.clone(), current.clone()));
+            out.push(current);
+        }
+        out
     }
 
     fn target_removed(&self, chain: &ExecChain, variable: Variable, key: Option<&str>) -> bool {
@@ -366,7 +414,8 @@ impl Transaction {
                 let key = self.expand(&expire.key).into_owned();
                 let seconds = parse_int(&self.expand(&expire.value)).max(0) as u64;
                 let variable = expire.collection.variable();
-                self.expiries.retain(|(v, k, _)| !(*v == variable && k.eq_ignore_ascii_case(&key)));
+                self.expiries
+                    .retain(|(v, k, _)| !(*v == variable && k.eq_ignore_ascii_case(&key)));
                 self.expiries
                     .push((variable, key, crate::persist::now_epoch() + seconds));
             }
@@ -398,7 +447,10 @@ impl Transaction {
         if collection.first(b"__key").is_none() {
             collection.set(b"__key", bytes(&key));
             collection.set(b"__name", bytes(&name));
-            collection.set(b"create_time", bytes(crate::persist::now_epoch().to_string()));
+            collection.set(
+                b"create_time",
+                bytes(crate::persist::now_epoch().to_string()),
+            );
         }
         self.persistent.push((variable, key));
     }
@@ -599,44 +651,6 @@ fn target_text(target: &Target) -> String {
         Some(rampart_seclang::Selector::Regex(re)) => format!("{}:/{re}/", target.variable),
         None => target.variable.name().to_string(),
     }
-}
-
-/// The values the operator sees: the fully transformed value, or with `multiMatch` the
-/// original and every value a transformation changed.
-fn transformed(
-    rule: &CompiledRule,
-    defaults: &Defaults,
-    value: &Bytes,
-    context: &TransformContext<'_>,
-) -> Vec<Bytes> {
-    let default_transforms: &[_] = if rule.default_transforms {
-        &defaults.transforms
-    } else {
-        &[]
-    };
-    let steps = default_transforms.iter().chain(rule.transforms.iter());
-    let mut current = value.clone();
-    let mut out = Vec::new();
-    if rule.multi_match {
-        out.push(current.clone());
-    }
-    for (_, transform) in steps {
-        let next = match transform(&current, context) {
-            Cow::Borrowed(_) => continue,
-            Cow::Owned(next) => bytes(next),
-        };
-        if next[..] == current[..] {
-            continue;
-        }
-        current = next;
-        if rule.multi_match {
-            out.push(current.clone());
-        }
-    }
-    if !rule.multi_match {
-        out.push(current);
-    }
-    out
 }
 
 fn match_message(rule: &CompiledRule, name: &str, value: &[u8]) -> String {

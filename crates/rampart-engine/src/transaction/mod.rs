@@ -6,6 +6,7 @@
 //! A transaction owns everything it computes; the rule set is shared read-only through an
 //! `Arc` by any number of transactions on any threads.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -116,6 +117,8 @@ pub struct Transaction {
     /// expiry of each variable that `expirevar` set.
     pub(crate) persistent: Vec<(Variable, Vec<u8>)>,
     pub(crate) expiries: Vec<(Variable, Vec<u8>, u64)>,
+    /// Transformation results: (value address, length, chain id) → (value, result).
+    pub(crate) transform_cache: HashMap<(usize, usize, u32), (Bytes, Bytes)>,
 }
 
 impl Transaction {
@@ -160,6 +163,7 @@ impl Transaction {
             store: default_store(),
             persistent: Vec::new(),
             expiries: Vec::new(),
+            transform_cache: HashMap::new(),
         }
     }
 

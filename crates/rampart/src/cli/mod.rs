@@ -1,3 +1,4 @@
 //! Subcommands.
 
 pub mod check;
+pub mod drive;
