@@ -26,7 +26,7 @@ pub(super) fn sql_hex_decode<'a>(input: &'a [u8], _: &TransformContext<'_>) -> C
     let mut p = 0;
     while p + 1 < input.len() && at(input, p) != 0 {
         if at(input, p) == b'0'
-            && at(input, p + 1).to_ascii_lowercase() == b'x'
+            && matches!(at(input, p + 1), b'x' | b'X')
             && is_hex(at(input, p + 2))
             && is_hex(at(input, p + 3))
         {
