@@ -4,12 +4,47 @@
 //! that maps the parser's [`Transformation`] names to code. A transformation returns the input
 //! borrowed when it changes nothing, so the common benign case allocates nothing; results are
 //! cached per transaction by the caller, not here.
+//!
+//! The reference is libmodsecurity 3.0.9. Its transformations are C-style loops over a
+//! NUL-terminated copy of the value, and several of their accidents (reading the terminator,
+//! measuring a result with `strlen`, an off-by-one bound) change what rules see. Where they
+//! do, the module reproduces them and says so; where later releases behave differently, the
+//! module notes that too. Values are bytes throughout: nothing assumes UTF-8, and case and
+//! character classes are those of the C locale.
 
 use std::borrow::Cow;
 
 use rampart_seclang::Transformation;
 
+mod base64;
+mod case;
+mod cmd_line;
+mod compress_whitespace;
+mod css_decode;
+mod ctype;
+mod digest;
+mod escape_seq_decode;
+mod hex_decode;
+mod hex_encode;
+mod html_entity_decode;
+mod js_decode;
+mod length;
+mod normalize_path;
+mod nulls;
+mod output;
+mod parity;
+mod php_args_names;
+mod remove_comments;
+mod remove_comments_char;
+mod remove_whitespace;
+mod replace_comments;
+mod sql_hex_decode;
+mod trim;
 mod unicode_map;
+mod url_decode;
+mod url_decode_uni;
+mod url_encode;
+mod utf8_to_unicode;
 
 pub use unicode_map::UnicodeMap;
 
@@ -23,11 +58,216 @@ pub struct TransformContext<'a> {
 /// A transformation: the output, borrowed from the input when nothing changed.
 pub type TransformFn = for<'a> fn(&'a [u8], &TransformContext<'_>) -> Cow<'a, [u8]>;
 
+fn none<'a>(input: &'a [u8], _: &TransformContext<'_>) -> Cow<'a, [u8]> {
+    Cow::Borrowed(input)
+}
+
 /// The code of a transformation.
 pub fn lookup(transformation: Transformation) -> TransformFn {
     use Transformation as T;
     match transformation {
-        T::None => |input, _| Cow::Borrowed(input),
-        _ => |input, _| Cow::Borrowed(input),
+        T::None => none,
+        T::Base64Decode => base64::base64_decode,
+        T::Base64DecodeExt => base64::base64_decode_ext,
+        T::Base64Encode => base64::base64_encode,
+        T::CmdLine => cmd_line::cmd_line,
+        T::CompressWhitespace => compress_whitespace::compress_whitespace,
+        T::CssDecode => css_decode::css_decode,
+        T::EscapeSeqDecode => escape_seq_decode::escape_seq_decode,
+        T::HexDecode => hex_decode::hex_decode,
+        T::HexEncode => hex_encode::hex_encode,
+        T::HtmlEntityDecode => html_entity_decode::html_entity_decode,
+        T::JsDecode => js_decode::js_decode,
+        T::Length => length::length,
+        T::Lowercase => case::lowercase,
+        T::Md5 => digest::md5,
+        T::NormalizePath => normalize_path::normalize_path,
+        T::NormalizePathWin => normalize_path::normalize_path_win,
+        T::ParityEven7bit => parity::parity_even_7bit,
+        T::ParityOdd7bit => parity::parity_odd_7bit,
+        T::ParityZero7bit => parity::parity_zero_7bit,
+        T::PhpArgsNames => php_args_names::php_args_names,
+        T::RemoveComments => remove_comments::remove_comments,
+        T::RemoveCommentsChar => remove_comments_char::remove_comments_char,
+        T::RemoveNulls => nulls::remove_nulls,
+        T::RemoveWhitespace => remove_whitespace::remove_whitespace,
+        T::ReplaceComments => replace_comments::replace_comments,
+        T::ReplaceNulls => nulls::replace_nulls,
+        T::Sha1 => digest::sha1,
+        T::SqlHexDecode => sql_hex_decode::sql_hex_decode,
+        T::Trim => trim::trim,
+        T::TrimLeft => trim::trim_left,
+        T::TrimRight => trim::trim_right,
+        T::Uppercase => case::uppercase,
+        T::UrlDecode => url_decode::url_decode,
+        T::UrlDecodeUni => url_decode_uni::url_decode_uni,
+        T::UrlEncode => url_encode::url_encode,
+        T::Utf8ToUnicode => utf8_to_unicode::utf8_to_unicode,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inputs chosen to hit every decoder's edges: ends of buffers, lone introducers, invalid
+    /// encodings, NULs, long runs and every byte value.
+    fn nasty_inputs() -> Vec<Vec<u8>> {
+        let all_bytes: Vec<u8> = (0..=255u8).collect();
+        let mut inputs: Vec<Vec<u8>> = [
+            &b""[..],
+            b"%",
+            b"%u",
+            b"%U",
+            b"%u1",
+            b"%u12",
+            b"%u123",
+            b"%uffff",
+            b"%%%",
+            b"+",
+            b"\\",
+            b"\\u",
+            b"\\x",
+            b"\\0",
+            b"\\777",
+            b"&",
+            b"&#",
+            b"&#x",
+            b"&#x;",
+            b"&#99999999999999999999999999",
+            b"&nbsp",
+            b"0",
+            b"0x",
+            b"0x4",
+            b"0x41",
+            b"/",
+            b".",
+            b"..",
+            b"/..",
+            b"\\..\\\\\\",
+            b"/*",
+            b"*/",
+            b"<!--",
+            b"--",
+            b"#",
+            b"-->",
+            b"=",
+            b"9",
+            b"Q===",
+            b"[",
+            b"[]",
+            b"a[",
+            b"\0",
+            b"\0\0\0",
+            b"a\0b",
+            b"\xc3",
+            b"\xe2\x82",
+            b"\xf0\x9f\x98",
+            b"\xff\xfe\xfd",
+            b"\xed\xa0\x80",
+            b"\xc0\xaf",
+            b"\xf7\xbf\xbf\xbf",
+            b"\xf8\x88\x80\x80\x80",
+            b"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+            b"  \t\r\n\x0b\x0c  ",
+            b"UNION/**/SELECT/*",
+            b"dir/./../../x//y/",
+        ]
+        .iter()
+        .map(|s| s.to_vec())
+        .collect();
+        inputs.push(all_bytes.clone());
+        inputs.push(all_bytes.iter().rev().copied().collect());
+        for pattern in [
+            &b"%"[..],
+            b"%u",
+            b"%41",
+            b"%uff21",
+            b"\\",
+            b"\\x4",
+            b"&#",
+            b"&amp;",
+            b"/../",
+            b"/*",
+            b"*/",
+            b"0x",
+            b"\xc3",
+            b"\xe2\x82\xac",
+            b"\0",
+            b" ",
+            b"=",
+            b"[",
+            b"]",
+            b"a",
+        ] {
+            inputs.push(pattern.repeat(20_000));
+        }
+        inputs.push(
+            all_bytes
+                .iter()
+                .flat_map(|&b| [b'%', b, b'\\', b, b'&', b'#', b])
+                .collect(),
+        );
+        inputs
+    }
+
+    #[test]
+    fn every_transformation_is_total_and_borrows_when_unchanged() {
+        let map = UnicodeMap::parse("20127 (US-ASCII)\nff21:41 00c0:41\n", 20127)
+            .expect("a small map parses");
+        let contexts = [
+            TransformContext::default(),
+            TransformContext {
+                unicode_map: Some(&map),
+            },
+        ];
+        let inputs = nasty_inputs();
+        for &transformation in Transformation::ALL {
+            let f = lookup(transformation);
+            for ctx in &contexts {
+                for input in &inputs {
+                    let output = f(input, ctx);
+                    if *output == **input {
+                        assert!(
+                            matches!(output, Cow::Borrowed(_)),
+                            "{transformation} allocated an unchanged value of {} bytes",
+                            input.len()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_transformation_is_registered() {
+        let input = b" A\tB%41\\x41&amp;/./#/**/\0 ";
+        let changed: Vec<Transformation> = Transformation::ALL
+            .iter()
+            .copied()
+            .filter(|&t| *lookup(t)(input, &TransformContext::default()) != input[..])
+            .collect();
+        // Everything changes this value except `none`, and `parityZero7bit`, which only
+        // touches bytes above 0x7F.
+        let unchanged: Vec<Transformation> = Transformation::ALL
+            .iter()
+            .copied()
+            .filter(|t| !changed.contains(t))
+            .collect();
+        assert_eq!(
+            unchanged,
+            [Transformation::None, Transformation::ParityZero7bit]
+        );
+    }
+
+    #[test]
+    fn outputs_of_a_few_transformations_through_the_table() {
+        let ctx = TransformContext::default();
+        let run = |t: Transformation, input: &[u8]| lookup(t)(input, &ctx).into_owned();
+        assert_eq!(run(Transformation::UrlDecodeUni, b"%u0041"), b"A");
+        assert_eq!(run(Transformation::Lowercase, b"ABC"), b"abc");
+        assert_eq!(run(Transformation::Length, b"abc"), b"3");
+        assert_eq!(run(Transformation::HexEncode, b"\x01"), b"01");
+        assert_eq!(run(Transformation::None, b"\x01"), b"\x01");
     }
 }
