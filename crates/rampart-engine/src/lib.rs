@@ -4,6 +4,7 @@
 //! it as a whole, and (as the engine grows) evaluates transactions against it with the
 //! semantics of ModSecurity v3.
 
+pub mod body;
 mod collection;
 mod config;
 mod decode;
