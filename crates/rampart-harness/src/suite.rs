@@ -610,7 +610,11 @@ tests:
         let file = parse(
             "rule_id: 1\ntests:\n  - test_id: 1\n    stages:\n      - input:\n          headers:\n            A: one\n            B: two\n            A: three\n        output: {}\n",
         );
-        let headers = file.tests[0].stages[0].input.headers.clone().unwrap_or_default();
+        let headers = file.tests[0].stages[0]
+            .input
+            .headers
+            .clone()
+            .unwrap_or_default();
         assert_eq!(
             headers.0,
             vec![
@@ -662,7 +666,10 @@ tests:
     #[test]
     fn missing_rule_id_without_digits_is_an_error() {
         let result = from_yaml("tests: []\n", Path::new("nodigits.yaml"));
-        assert!(matches!(result, Err(Error::MissingRuleId { .. })), "{result:?}");
+        assert!(
+            matches!(result, Err(Error::MissingRuleId { .. })),
+            "{result:?}"
+        );
     }
 
     #[test]
