@@ -189,13 +189,11 @@ impl Regex {
                     scratch.stack.push(*b);
                     scratch.stack.push(*a);
                 }
-                Some(Inst::Assert(assertion)) => {
-                    if assertion_holds(*assertion, chars, pos) {
-                        scratch.stack.push(pc + 1);
-                    }
+                Some(Inst::Assert(assertion)) if assertion_holds(*assertion, chars, pos) => {
+                    scratch.stack.push(pc + 1);
                 }
                 Some(Inst::Char(_) | Inst::Class(_)) => list.push(pc),
-                None => {}
+                Some(Inst::Assert(_)) | None => {}
             }
         }
         false
