@@ -16,6 +16,8 @@
 //! Nothing read from a file or built from a test may panic this crate: malformed input gets a
 //! typed error.
 
+#![warn(missing_docs)]
+
 pub mod expect;
 pub mod raw;
 pub mod reflect;

@@ -33,6 +33,8 @@ impl std::fmt::Display for RegexError {
 const MAX_REPEAT: u32 = 1000;
 /// The largest compiled program accepted.
 const MAX_PROGRAM: usize = 100_000;
+/// The deepest group nesting accepted (parsing and compiling recurse on it).
+const MAX_DEPTH: usize = 200;
 
 /// A compiled pattern.
 #[derive(Debug, Clone)]
@@ -107,6 +109,7 @@ impl Regex {
         let mut parser = Parser {
             chars: pattern.chars().collect(),
             pos: 0,
+            depth: 0,
         };
         let node = parser.parse_alternation()?;
         if parser.pos < parser.chars.len() {
@@ -221,6 +224,7 @@ fn assertion_holds(assertion: Assertion, chars: &[char], pos: usize) -> bool {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -378,7 +382,14 @@ impl Parser {
                         return Err(RegexError::Unsupported("flags (?...)".to_owned()));
                     }
                 }
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(RegexError::Unsupported(
+                        "groups nested too deeply".to_owned(),
+                    ));
+                }
                 let inner = self.parse_alternation()?;
+                self.depth -= 1;
                 if !self.eat(')') {
                     return Err(RegexError::Invalid("missing )".to_owned()));
                 }
