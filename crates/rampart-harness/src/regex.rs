@@ -717,4 +717,18 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn hostile_patterns_are_refused_not_crashed() {
+        let deep = format!("{}a{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(matches!(Regex::new(&deep), Err(RegexError::Unsupported(_))));
+        assert!(matches!(
+            Regex::new("((a{1000}){1000}){1000}"),
+            Err(RegexError::Unsupported(_))
+        ));
+        let nested = format!("{}a{}b", "(".repeat(150), ")*".repeat(150));
+        assert!(Regex::new(&nested).is_ok_and(|re| re.is_match("aaab") && !re.is_match("ac")));
+        let nested = format!("{}a{}", "(".repeat(150), ")".repeat(150));
+        assert!(Regex::new(&nested).is_ok_and(|re| re.is_match("xay")));
+    }
 }
