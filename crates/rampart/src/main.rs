@@ -18,12 +18,18 @@ struct Args {
 enum Command {
     /// Load a rule configuration (files in order) and report what it holds or what is wrong.
     Check(cli::check::CheckArgs),
+    /// Evaluate raw HTTP/1.1 requests offline against a rule configuration; print verdicts as JSON.
+    Eval(cli::eval::EvalArgs),
+    /// Run the CRS regression suite in-process.
+    Ftw(cli::ftw::FtwArgs),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Check(check) => cli::check::run(&check),
+        Command::Eval(eval) => cli::eval::run(&eval),
+        Command::Ftw(ftw) => cli::ftw::run(&ftw),
     };
     match result {
         Ok(code) => code,

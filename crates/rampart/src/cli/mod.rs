@@ -2,3 +2,5 @@
 
 pub mod check;
 pub mod drive;
+pub mod eval;
+pub mod ftw;

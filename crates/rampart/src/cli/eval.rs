@@ -1,0 +1,130 @@
+//! `rampart eval`: evaluate raw HTTP/1.1 requests offline and print the verdicts as JSON.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use base64::Engine as _;
+use clap::Args;
+use rampart_harness::raw;
+use serde::{Deserialize, Serialize};
+
+use super::drive::{self, Connection, Response, Verdict};
+use super::ftw::to_request;
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// Rule configuration files, loaded in order.
+    #[arg(required = true)]
+    rules: Vec<PathBuf>,
+    /// A file holding one raw HTTP/1.1 request.
+    #[arg(long, conflicts_with = "jsonl")]
+    request: Option<PathBuf>,
+    /// Read requests as JSON lines from standard input:
+    /// {"id": "...", "request_b64": "...", "response": {"status": 200, "headers": {}, "body_b64": "..."}}
+    #[arg(long)]
+    jsonl: bool,
+}
+
+#[derive(Deserialize)]
+struct Line {
+    #[serde(default)]
+    id: serde_json::Value,
+    request_b64: String,
+    #[serde(default)]
+    response: Option<LineResponse>,
+}
+
+#[derive(Deserialize)]
+struct LineResponse {
+    #[serde(default = "ok")]
+    status: u16,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    body_b64: String,
+}
+
+fn ok() -> u16 {
+    200
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    id: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(flatten)]
+    verdict: Option<&'a Verdict>,
+}
+
+pub fn run(args: &EvalArgs) -> Result<ExitCode> {
+    let rules = rampart_engine::load(&args.rules).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!(
+            "the rule configuration does not load:\n{}",
+            lines.join("\n")
+        )
+    })?;
+    let rules = Arc::new(rules);
+    let mut out = std::io::stdout().lock();
+    if let Some(path) = &args.request {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let verdict = drive::run(&rules, &Connection::default(), &to_request(parsed), |_| {
+            Response::empty_ok()
+        });
+        serde_json::to_writer_pretty(&mut out, &verdict)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.jsonl {
+        bail!("give --request FILE or --jsonl");
+    }
+    let engine = base64::engine::general_purpose::STANDARD;
+    for (number, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let evaluated = (|| -> Result<(serde_json::Value, Verdict)> {
+            let input: Line = serde_json::from_str(&line)?;
+            let bytes = engine.decode(input.request_b64.trim())?;
+            let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let response = match input.response {
+                Some(r) => Response {
+                    status: r.status,
+                    headers: r
+                        .headers
+                        .into_iter()
+                        .map(|(n, v)| (n.into_bytes(), v.into_bytes()))
+                        .collect(),
+                    body: engine.decode(r.body_b64.trim())?,
+                },
+                None => Response::empty_ok(),
+            };
+            let verdict = drive::run(&rules, &Connection::default(), &to_request(parsed), |_| {
+                response
+            });
+            Ok((input.id, verdict))
+        })();
+        let output = match &evaluated {
+            Ok((id, verdict)) => Output {
+                id: id.clone(),
+                error: None,
+                verdict: Some(verdict),
+            },
+            Err(error) => Output {
+                id: serde_json::Value::from(format!("line {}", number + 1)),
+                error: Some(format!("{error:#}")),
+                verdict: None,
+            },
+        };
+        serde_json::to_writer(&mut out, &output)?;
+        writeln!(out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
