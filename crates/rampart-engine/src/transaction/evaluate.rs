@@ -128,7 +128,8 @@ impl Transaction {
         outcome: &mut ChainOutcome,
     ) -> bool {
         let rule = &chain.links[index];
-        self.state.matched_vars.clear();
+        // MATCHED_VAR(S) are not reset here: a chained rule reads its parent's matches, and
+        // ModSecurity only cleans them when a rule fails to match.
         let Some(operator) = &rule.operator else {
             for set_var in &rule.set_vars {
                 self.set_var(set_var);
