@@ -114,7 +114,15 @@ impl Transaction {
         };
         let defaults = &rules.defaults[usize::from(phase.number() - 1)];
         if self.evaluate_link(chain, 0, defaults, phase, &mut outcome) {
-            self.record(chain, phase, outcome);
+            // A multiMatch starter was logged at each match already.
+            let logged = outcome.log && !chain.links[0].multi_match;
+            self.record(
+                chain,
+                phase,
+                logged,
+                &outcome.match_message,
+                outcome.disruptive,
+            );
         }
         self.current_chain = None;
     }
@@ -183,6 +191,11 @@ impl Transaction {
                 self.state.matched_var = Some((name, candidate));
                 for set_var in &rule.set_vars {
                     self.set_var(set_var);
+                }
+                if rule.multi_match {
+                    // ModSecurity logs a multiMatch rule at each match, before (and whatever)
+                    // the rest of its chain decides.
+                    self.record(chain, phase, true, &outcome.match_message, false);
                 }
             }
         }
@@ -389,7 +402,8 @@ impl Transaction {
     fn run_action(&mut self, action: &Action, outcome: &mut ChainOutcome) {
         match action {
             Action::Log => outcome.log = true,
-            Action::NoLog => outcome.log = false,
+            // ModSecurity v3 writes no error-log line for a rule with `noauditlog` either.
+            Action::NoLog | Action::NoAuditLog => outcome.log = false,
             Action::Ctl(ctl) => self.ctl(ctl),
             Action::Skip(n) => self.skip_next = *n,
             Action::SkipAfter(marker) => self.skip_after = Some(marker.clone()),
@@ -539,7 +553,14 @@ impl Transaction {
         }
     }
 
-    fn record(&mut self, chain: &ExecChain, phase: Phase, outcome: ChainOutcome) {
+    fn record(
+        &mut self,
+        chain: &ExecChain,
+        phase: Phase,
+        logged: bool,
+        match_message: &str,
+        disruptive: bool,
+    ) {
         let meta = &chain.meta;
         let expand = |text: &Option<rampart_seclang::MacroString>| {
             text.as_ref()
@@ -568,9 +589,9 @@ impl Transaction {
             line: meta.line,
             matched_var_name,
             matched_var,
-            match_message: outcome.match_message,
-            logged: outcome.log,
-            disruptive: outcome.disruptive,
+            match_message: match_message.to_string(),
+            logged,
+            disruptive,
         });
     }
 
