@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+mod frontend;
 
 /// rampart: a web application firewall that runs ModSecurity rule sets natively.
 #[derive(Parser)]

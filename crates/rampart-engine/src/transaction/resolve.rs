@@ -28,6 +28,67 @@ impl Resolved {
     }
 }
 
+/// Variables ModSecurity v3 keeps as "anchored" single values: a rule that reads one always
+/// gets exactly one value, the empty string when nothing set it (so `REQUEST_BASENAME
+/// "!@endsWith .pdf"` matches a request for `/`).
+fn is_anchored(variable: Variable) -> bool {
+    use Variable as V;
+    matches!(
+        variable,
+        V::AuthType
+            | V::FilesCombinedSize
+            | V::FullRequest
+            | V::FullRequestLength
+            | V::InboundDataError
+            | V::MultipartBoundaryQuoted
+            | V::MultipartBoundaryWhitespace
+            | V::MultipartCrlfLfLines
+            | V::MultipartDataAfter
+            | V::MultipartDataBefore
+            | V::MultipartFileLimitExceeded
+            | V::MultipartHeaderFolding
+            | V::MultipartInvalidHeaderFolding
+            | V::MultipartInvalidPart
+            | V::MultipartInvalidQuoting
+            | V::MultipartLfLine
+            | V::MultipartMissingSemicolon
+            | V::MultipartStrictError
+            | V::MultipartUnmatchedBoundary
+            | V::OutboundDataError
+            | V::PathInfo
+            | V::QueryString
+            | V::RemoteAddr
+            | V::RemoteHost
+            | V::RemotePort
+            | V::ReqbodyError
+            | V::ReqbodyErrorMsg
+            | V::ReqbodyProcessorError
+            | V::ReqbodyProcessorErrorMsg
+            | V::ReqbodyProcessor
+            | V::RequestBasename
+            | V::RequestBody
+            | V::RequestBodyLength
+            | V::RequestFilename
+            | V::RequestLine
+            | V::RequestMethod
+            | V::RequestProtocol
+            | V::RequestUri
+            | V::RequestUriRaw
+            | V::ResponseBody
+            | V::ResponseContentLength
+            | V::ResponseContentType
+            | V::ResponseProtocol
+            | V::ResponseStatus
+            | V::ServerAddr
+            | V::ServerName
+            | V::ServerPort
+            | V::SessionId
+            | V::UniqueId
+            | V::UrlencodedError
+            | V::UserId
+    )
+}
+
 /// The collection whose member names a `*_NAMES` variable lists.
 fn names_of(variable: Variable) -> Option<&'static [Variable]> {
     use Variable as V;
@@ -176,6 +237,10 @@ impl Transaction {
             v if v.is_collection() => {
                 Self::push_members(variable, state.collection(v), selection, false, out)
             }
+            v if is_anchored(v) => scalar(
+                out,
+                Some(state.scalar(v).cloned().unwrap_or_else(|| bytes(""))),
+            ),
             v => scalar(out, state.scalar(v).cloned()),
         }
     }

@@ -183,17 +183,31 @@ pub fn run(
     }
 }
 
+/// Bytes outside printable ASCII as `\xHH`, as ModSecurity writes log fields, so that every
+/// entry stays on one line whatever a request carried.
+pub fn escape_log(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        if (0x20..0x7f).contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 /// The error-log line ModSecurity (through nginx) writes for a matched rule.
 pub fn log_line(rule: &MatchedRule, hostname: &str, uri: &str, unique_id: &str) -> String {
     let mut line = format!(
         "ModSecurity: Warning. {} [file \"{}\"] [line \"{}\"] [id \"{}\"] [rev \"{}\"] [msg \"{}\"] [data \"{}\"] [severity \"{}\"] [ver \"{}\"] [maturity \"{}\"] [accuracy \"{}\"]",
-        rule.match_message,
+        escape_log(&rule.match_message),
         rule.file,
         rule.line,
         rule.id,
         rule.rev.as_deref().unwrap_or(""),
-        rule.msg,
-        rule.data,
+        escape_log(&rule.msg),
+        escape_log(&rule.data),
         rule.severity.map_or(0, |s| s.number()),
         rule.ver.as_deref().unwrap_or(""),
         rule.maturity.unwrap_or(0),
@@ -203,7 +217,9 @@ pub fn log_line(rule: &MatchedRule, hostname: &str, uri: &str, unique_id: &str) 
         line.push_str(&format!(" [tag \"{tag}\"]"));
     }
     line.push_str(&format!(
-        " [hostname \"{hostname}\"] [uri \"{uri}\"] [unique_id \"{unique_id}\"] [ref \"\"]"
+        " [hostname \"{}\"] [uri \"{}\"] [unique_id \"{unique_id}\"] [ref \"\"]",
+        escape_log(hostname),
+        escape_log(uri)
     ));
     line
 }

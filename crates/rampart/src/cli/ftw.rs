@@ -21,6 +21,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::drive::{self, Connection, Request, Response};
+use crate::frontend::Admission;
 
 #[derive(Args)]
 pub struct FtwArgs {
@@ -354,7 +355,31 @@ pub fn run_stage(rules: &Arc<RuleSet>, stage: &Stage) -> (Verdict, Vec<u64>) {
             )
         }
         Ok(parsed) => {
-            let request = to_request(parsed);
+            let mut request = to_request(parsed);
+            match crate::frontend::admit(&mut request) {
+                Admission::Accept => {}
+                Admission::Reject { status, reason } => {
+                    let response = format!("HTTP/1.1 {status} {reason}\r\n\r\n");
+                    let observed = Observed {
+                        logged_ids: &[],
+                        status: Some(status),
+                        log: Some(""),
+                        response: Some(response.as_bytes()),
+                        error: None,
+                    };
+                    return (expect::check(&stage.output, &observed), Vec::new());
+                }
+                Admission::Drop { reason } => {
+                    let observed = Observed {
+                        logged_ids: &[],
+                        status: None,
+                        log: Some(""),
+                        response: None,
+                        error: Some(reason),
+                    };
+                    return (expect::check(&stage.output, &observed), Vec::new());
+                }
+            }
             let connection = Connection {
                 server_port: stage.input.port(),
                 ..Connection::default()
