@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::drive::{self, Connection, Response, Verdict};
 use super::ftw::to_request;
+use crate::frontend::Admission;
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -57,8 +58,45 @@ struct Output<'a> {
     id: serde_json::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// Set when rampart's front-end refuses the request before the rules see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected: Option<Rejection>,
     #[serde(flatten)]
     verdict: Option<&'a Verdict>,
+}
+
+#[derive(Serialize)]
+struct Rejection {
+    /// The status answered, or none when the connection is closed.
+    status: Option<u16>,
+    reason: &'static str,
+}
+
+/// Applies the front-end policy, then the rules.
+fn evaluate(
+    rules: &Arc<rampart_engine::RuleSet>,
+    parsed: raw::RawRequest,
+    response: Response,
+) -> Result<Verdict, Rejection> {
+    let mut request = to_request(parsed);
+    match crate::frontend::admit(&mut request) {
+        Admission::Accept => {}
+        Admission::Reject { status, reason } => {
+            return Err(Rejection {
+                status: Some(status),
+                reason,
+            })
+        }
+        Admission::Drop { reason } => {
+            return Err(Rejection {
+                status: None,
+                reason,
+            })
+        }
+    }
+    Ok(drive::run(rules, &Connection::default(), &request, |_| {
+        response
+    }))
 }
 
 pub fn run(args: &EvalArgs) -> Result<ExitCode> {
@@ -74,10 +112,25 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode> {
     if let Some(path) = &args.request {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let verdict = drive::run(&rules, &Connection::default(), &to_request(parsed), |_| {
-            Response::empty_ok()
-        });
-        serde_json::to_writer_pretty(&mut out, &verdict)?;
+        let result = evaluate(&rules, parsed, Response::empty_ok());
+        let output = match &result {
+            Ok(verdict) => Output {
+                id: serde_json::Value::Null,
+                error: None,
+                rejected: None,
+                verdict: Some(verdict),
+            },
+            Err(rejection) => Output {
+                id: serde_json::Value::Null,
+                error: None,
+                rejected: Some(Rejection {
+                    status: rejection.status,
+                    reason: rejection.reason,
+                }),
+                verdict: None,
+            },
+        };
+        serde_json::to_writer_pretty(&mut out, &output)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -90,7 +143,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        let evaluated = (|| -> Result<(serde_json::Value, Verdict)> {
+        let evaluated = (|| -> Result<(serde_json::Value, Result<Verdict, Rejection>)> {
             let input: Line = serde_json::from_str(&line)?;
             let bytes = engine.decode(input.request_b64.trim())?;
             let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -106,20 +159,28 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode> {
                 },
                 None => Response::empty_ok(),
             };
-            let verdict = drive::run(&rules, &Connection::default(), &to_request(parsed), |_| {
-                response
-            });
-            Ok((input.id, verdict))
+            Ok((input.id, evaluate(&rules, parsed, response)))
         })();
         let output = match &evaluated {
-            Ok((id, verdict)) => Output {
+            Ok((id, Ok(verdict))) => Output {
                 id: id.clone(),
                 error: None,
+                rejected: None,
                 verdict: Some(verdict),
+            },
+            Ok((id, Err(rejection))) => Output {
+                id: id.clone(),
+                error: None,
+                rejected: Some(Rejection {
+                    status: rejection.status,
+                    reason: rejection.reason,
+                }),
+                verdict: None,
             },
             Err(error) => Output {
                 id: serde_json::Value::from(format!("line {}", number + 1)),
                 error: Some(format!("{error:#}")),
+                rejected: None,
                 verdict: None,
             },
         };
