@@ -154,9 +154,9 @@ impl Transaction {
             self.resolve(target, &mut values);
         }
         let mut matched_any = false;
-        let context_map = self.rules().config().unicode_map.clone();
+        let rules = Arc::clone(self.rules());
         let context = TransformContext {
-            unicode_map: context_map.as_ref(),
+            unicode_map: rules.config().unicode_map.as_ref(),
         };
         for value in &values {
             let key = value.key.as_deref();
@@ -600,7 +600,8 @@ impl Transaction {
         if self.state.scalar(Variable::InboundDataError).is_none() {
             self.state.set_scalar(Variable::InboundDataError, "0");
         }
-        let config = self.rules().config().clone();
+        let rules = Arc::clone(self.rules());
+        let config = rules.config();
         let body = std::mem::take(&mut self.state.request_body);
         let processor = self.body_processor.or_else(|| {
             match self
