@@ -993,3 +993,689 @@ pub fn process(content_type: &[u8], body: &[u8], limits: BodyLimits, sink: &mut 
     parser.feed(body, sink);
     parser.finish(sink)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::test_sink::TestSink;
+
+    const CT: &str = "multipart/form-data; boundary=0000";
+
+    /// Joins lines with CRLF (and ends with one).
+    fn crlf(lines: &[&str]) -> Vec<u8> {
+        let mut body = lines.join("\r\n").into_bytes();
+        body.extend_from_slice(b"\r\n");
+        body
+    }
+
+    fn lf(lines: &[&str]) -> Vec<u8> {
+        let mut body = lines.join("\n").into_bytes();
+        body.push(b'\n');
+        body
+    }
+
+    /// Runs the parser on the whole body, then again byte by byte and in odd-sized chunks,
+    /// and checks that streaming changes nothing.
+    fn run_limits(content_type: &str, body: &[u8], limits: BodyLimits) -> (TestSink, Result<(), String>) {
+        let mut whole = TestSink::default();
+        let result = process(content_type.as_bytes(), body, limits, &mut whole);
+        for size in [1, 2, 3, 7, 4095, 4096, 4097] {
+            let mut sink = TestSink::default();
+            let mut parser = Parser::new(content_type.as_bytes(), limits);
+            for chunk in body.chunks(size) {
+                parser.feed(chunk, &mut sink);
+            }
+            let chunked = parser.finish(&mut sink);
+            assert_eq!(chunked, result, "chunks of {size}");
+            assert_eq!(sink, whole, "chunks of {size}");
+        }
+        (whole, result)
+    }
+
+    fn run(content_type: &str, body: &[u8]) -> (TestSink, Result<(), String>) {
+        run_limits(content_type, body, BodyLimits::default())
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// The flags that are set to "1" (and MULTIPART_UNMATCHED_BOUNDARY's value if not "0" or
+    /// the "2" every body with two boundaries has).
+    fn raised(sink: &TestSink) -> Vec<String> {
+        let mut out = Vec::new();
+        for (variable, value) in &sink.scalars {
+            let name = variable.name();
+            if name.starts_with("MULTIPART_") && value != b"0" {
+                if *variable == Variable::MultipartUnmatchedBoundary {
+                    if value != b"2" {
+                        out.push(format!("{name}={}", String::from_utf8_lossy(value)));
+                    }
+                } else {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    fn form(fields: &[(&str, &str)]) -> Vec<u8> {
+        let mut lines = Vec::new();
+        let headers: Vec<String> = fields
+            .iter()
+            .map(|(name, _)| format!("Content-Disposition: form-data; name=\"{name}\""))
+            .collect();
+        for ((_, value), header) in fields.iter().zip(&headers) {
+            lines.push("--0000");
+            lines.push(header.as_str());
+            lines.push("");
+            lines.push(value);
+        }
+        lines.push("--0000--");
+        crlf(&lines)
+    }
+
+    #[test]
+    fn a_normal_body() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"name\"",
+            "",
+            "Brian Rectanus",
+            "--0000",
+            "Content-Disposition: form-data; name=\"email\"",
+            "",
+            "brian.rectanus@breach.com",
+            "--0000",
+            "Content-Disposition: form-data; name=\"image\"; filename=\"image.jpg\"",
+            "Content-Type: image/jpeg",
+            "",
+            "BINARYDATA",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(
+            sink.argument_strings(),
+            pairs(&[("name", "Brian Rectanus"), ("email", "brian.rectanus@breach.com")])
+        );
+        assert_eq!(sink.members_of(Variable::Files), pairs(&[("image", "image.jpg")]));
+        assert_eq!(sink.members_of(Variable::FilesNames), pairs(&[("image", "image")]));
+        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("image", "10")]));
+        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("image", "")]));
+        assert_eq!(sink.scalar(Variable::FilesCombinedSize), Some("10"));
+        assert_eq!(
+            sink.members_of(Variable::MultipartName),
+            pairs(&[("name", "name"), ("email", "email"), ("image", "image")])
+        );
+        assert_eq!(sink.members_of(Variable::MultipartFilename), pairs(&[("image.jpg", "image.jpg")]));
+        // 3.0.9 keeps each header line as received, CRLF included.
+        assert_eq!(
+            sink.members_of(Variable::MultipartPartHeaders),
+            pairs(&[
+                ("name", "Content-Disposition: form-data; name=\"name\"\r\n"),
+                ("email", "Content-Disposition: form-data; name=\"email\"\r\n"),
+                ("image", "Content-Disposition: form-data; name=\"image\"; filename=\"image.jpg\"\r\n"),
+                ("image", "Content-Type: image/jpeg\r\n"),
+            ])
+        );
+        // Every boundary after the first sets MULTIPART_UNMATCHED_BOUNDARY to 2.
+        assert_eq!(sink.scalar(Variable::MultipartUnmatchedBoundary), Some("2"));
+        assert_eq!(raised(&sink), Vec::<String>::new());
+        assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("0"));
+        assert_eq!(sink.scalar(Variable::MultipartFileLimitExceeded), None);
+    }
+
+    #[test]
+    fn final_boundary_without_line_ending_is_accepted() {
+        let mut body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1"]);
+        body.extend_from_slice(b"--0000--");
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+        assert_eq!(raised(&sink), Vec::<String>::new());
+    }
+
+    #[test]
+    fn form_values_lose_their_line_endings_but_file_sizes_do_not() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"text\"",
+            "",
+            "line one",
+            "line two",
+            "--0000",
+            "Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"",
+            "",
+            "line one",
+            "line two",
+            "--0000--",
+        ]);
+        let limits = BodyLimits { file_content: 100, ..BodyLimits::default() };
+        let (sink, result) = run_limits(CT, &body, limits);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.argument_strings(), pairs(&[("text", "line oneline two")]));
+        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f", "18")]));
+        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("f", "line oneline two")]));
+    }
+
+    #[test]
+    fn empty_values_and_filenames() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"empty\"",
+            "",
+            "",
+            "--0000",
+            // An empty filename makes the part a form field.
+            "Content-Disposition: form-data; name=\"nofile\"; filename=\"\"",
+            "",
+            "x",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.argument_strings(), pairs(&[("empty", ""), ("nofile", "x")]));
+        assert!(sink.members_of(Variable::Files).is_empty());
+        assert_eq!(sink.scalar(Variable::FilesCombinedSize), None);
+    }
+
+    #[test]
+    fn flag_boundary_quoted() {
+        let (sink, result) = run("multipart/form-data; boundary=\"0000\"", &form(&[("a", "1")]));
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_BOUNDARY_QUOTED", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+    }
+
+    #[test]
+    fn flag_boundary_whitespace() {
+        let (sink, result) = run("multipart/form-data; boundary =0000", &form(&[("a", "1")]));
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_BOUNDARY_WHITESPACE", "MULTIPART_STRICT_ERROR"]);
+    }
+
+    #[test]
+    fn flag_missing_semicolon() {
+        let (sink, result) = run("multipart/form-data boundary=0000", &form(&[("a", "1")]));
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_MISSING_SEMICOLON", "MULTIPART_STRICT_ERROR"]);
+    }
+
+    #[test]
+    fn flag_data_before() {
+        let mut body = b"preamble\r\n".to_vec();
+        body.extend(form(&[("a", "1")]));
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_DATA_BEFORE", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+    }
+
+    #[test]
+    fn flag_data_after() {
+        let mut body = form(&[("a", "1")]);
+        body.extend_from_slice(b"epilogue");
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_DATA_AFTER", "MULTIPART_STRICT_ERROR"]);
+    }
+
+    #[test]
+    fn flag_header_folding() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data;",
+            " name=\"a\"",
+            "",
+            "1",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_HEADER_FOLDING", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+        assert_eq!(
+            sink.members_of(Variable::MultipartPartHeaders),
+            pairs(&[("a", "Content-Disposition: form-data; name=\"a\"")])
+        );
+    }
+
+    #[test]
+    fn flag_invalid_header_folding() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data;",
+            "\u{b}name=\"a\"",
+            "",
+            "1",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_HEADER_FOLDING", "MULTIPART_INVALID_HEADER_FOLDING", "MULTIPART_STRICT_ERROR"]
+        );
+    }
+
+    #[test]
+    fn flag_lf_line_and_mixed_lines() {
+        let body = lf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_LF_LINE", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+
+        let mut body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1"]);
+        body.extend_from_slice(b"--0000--\n");
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_CRLF_LF_LINES", "MULTIPART_LF_LINE", "MULTIPART_STRICT_ERROR"]
+        );
+    }
+
+    #[test]
+    fn flag_lf_before_a_boundary() {
+        // The data line before the boundary ends with a bare LF.
+        let mut body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", ""]);
+        body.extend_from_slice(b"1\n--0000--\r\n");
+        let (sink, _) = run(CT, &body);
+        assert!(raised(&sink).contains(&"MULTIPART_LF_LINE".to_string()));
+        assert!(raised(&sink).contains(&"MULTIPART_CRLF_LF_LINES".to_string()));
+    }
+
+    #[test]
+    fn flag_invalid_quoting() {
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name='a'", "", "1", "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_INVALID_QUOTING", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+        // 3.0.9 also flags a single quote inside a double-quoted name.
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a'b\"", "", "1", "--0000--"]);
+        let (sink, _) = run(CT, &body);
+        assert!(raised(&sink).contains(&"MULTIPART_INVALID_QUOTING".to_string()));
+        // And junk after a closing quote is -12 with the flag.
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"x", "", "1", "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert!(raised(&sink).contains(&"MULTIPART_INVALID_QUOTING".to_string()));
+        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+    }
+
+    #[test]
+    fn flag_invalid_part_for_a_boundary_instead_of_headers() {
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000", "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        // The second "--0000" comes where headers are expected: invalid part, then a header
+        // line without a colon.
+        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert_eq!(sink.scalar(Variable::MultipartInvalidPart), Some("1"));
+        assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("1"));
+    }
+
+    #[test]
+    fn flag_invalid_part_for_a_boundary_where_data_should_begin() {
+        // CVE-2022-48279: a boundary right after the headers is data, and flagged.
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "--0000",
+            "Content-Disposition: form-data; name=\"b\"",
+            "",
+            "2",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(raised(&sink), vec!["MULTIPART_INVALID_PART", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            sink.argument_strings(),
+            pairs(&[("a", "--0000Content-Disposition: form-data; name=\"b\"2")])
+        );
+    }
+
+    #[test]
+    fn flag_unmatched_boundary() {
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "x--0000y", "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        // Set to 1 by the data line, then to 2 by the final boundary.
+        assert_eq!(sink.scalar(Variable::MultipartUnmatchedBoundary), Some("2"));
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0001", "--0000--"]);
+        let (sink, _) = run(CT, &body);
+        assert_eq!(sink.scalar(Variable::MultipartUnmatchedBoundary), Some("2"));
+        // A lone boundary-looking line with no real boundary after it stays at 1.
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--9999"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(sink.scalar(Variable::MultipartUnmatchedBoundary), Some("1"));
+        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        // Not part of MULTIPART_STRICT_ERROR.
+        assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("0"));
+    }
+
+    #[test]
+    fn file_limit() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"f1\"; filename=\"1\"",
+            "",
+            "one",
+            "--0000",
+            "Content-Disposition: form-data; name=\"f2\"; filename=\"2\"",
+            "",
+            "two",
+            "--0000--",
+        ]);
+        let limits = BodyLimits { upload_files: 1, file_content: 10, ..BodyLimits::default() };
+        let (sink, result) = run_limits(CT, &body, limits);
+        assert_eq!(
+            result,
+            Err("Multipart: Upload file limit exceeded 1. Use SecUploadFileLimit to change the limit.".to_string())
+        );
+        assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("1"));
+        assert_eq!(sink.scalar(Variable::MultipartFileLimitExceeded), None);
+        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f1", "3"), ("f2", "3")]));
+        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("f1", "one"), ("f2", "")]));
+        // Files are not counted when they are not kept.
+        let limits = BodyLimits { upload_files: 1, file_content: 0, ..BodyLimits::default() };
+        let (sink, result) = run_limits(CT, &body, limits);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("0"));
+        assert_eq!(sink.scalar(Variable::FilesCombinedSize), Some("6"));
+    }
+
+    #[test]
+    fn file_content_is_capped() {
+        let big = "x".repeat(10_000);
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"f\"; filename=\"big\"", "", &big, "--0000--"]);
+        let limits = BodyLimits { file_content: 5, ..BodyLimits::default() };
+        let (sink, result) = run_limits(CT, &body, limits);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("f", "xxxxx")]));
+        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f", "10000")]));
+    }
+
+    #[test]
+    fn a_large_upload_streams() {
+        let limits = BodyLimits { file_content: 16, ..BodyLimits::default() };
+        let mut parser = Parser::new(CT.as_bytes(), limits);
+        let mut sink = TestSink::default();
+        parser.feed(&crlf(&["--0000", "Content-Disposition: form-data; name=\"f\"; filename=\"big\"", ""]), &mut sink);
+        let chunk: Vec<u8> = (0..65_536u32).map(|i| if i % 100 == 99 { b'\n' } else { b'a' + (i % 26) as u8 }).collect();
+        let total = 20 * 1024 * 1024;
+        for _ in 0..total / chunk.len() {
+            parser.feed(&chunk, &mut sink);
+        }
+        parser.feed(b"\r\n--0000--\r\n", &mut sink);
+        assert!(parser.buf.capacity() <= BUF_SIZE + 1);
+        assert_eq!(parser.finish(&mut sink), Ok(()));
+        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f", &total.to_string())]));
+        assert_eq!(sink.members_of(Variable::FilesTmpContent)[0].1.len(), 16);
+    }
+
+    #[test]
+    fn long_lines_are_cut_into_pieces() {
+        let long = "y".repeat(3 * BUF_SIZE + 17);
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", &long, "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.argument_strings(), pairs(&[("a", &long)]));
+        // A '\r' never ends a piece, even when it falls at byte 4096.
+        let tricky = format!("{}\r{}", "z".repeat(BUF_SIZE - 1), "w");
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", &tricky, "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.argument_strings(), pairs(&[("a", &tricky)]));
+    }
+
+    #[test]
+    fn header_line_errors_do_not_stop_the_parse() {
+        let cases: &[(&[&str], &str)] = &[
+            (
+                &["Content-Disposition: form-data; name=\"a\"", "junk"],
+                "Multipart: Invalid part header (colon missing): junk\r\n",
+            ),
+            (
+                &["Content-Disposition: form-data; name=\"a\"", ": x"],
+                "Multipart: Invalid part header (header name missing).",
+            ),
+            (
+                &["Content-Disposition: form-data; name=\"a\"", "Bad Name: x"],
+                "Multipart: Invalid part header (contains invalid character).",
+            ),
+            (
+                &[" folded: before anything", "Content-Disposition: form-data; name=\"a\""],
+                "Multipart: Invalid part header (folding error).",
+            ),
+        ];
+        for (headers, message) in cases {
+            let mut lines = vec!["--0000"];
+            lines.extend_from_slice(headers);
+            lines.extend_from_slice(&["", "1", "--0000", "Content-Disposition: form-data; name=\"z\"", "", "9", "--0000--"]);
+            let (sink, result) = run(CT, &crlf(&lines));
+            assert_eq!(result, Err(message.to_string()), "headers {headers:?}");
+            assert_eq!(sink.argument_strings(), pairs(&[("a", "1"), ("z", "9")]), "headers {headers:?}");
+        }
+    }
+
+    #[test]
+    fn content_disposition_errors_swallow_the_rest_of_the_body() {
+        // The part never reaches its data, so every later boundary is "where data should
+        // begin" (MULTIPART_INVALID_PART) and read as one more header line: the final
+        // boundary is never seen and ModSecurity reports that instead of the first error.
+        let cases: &[&[&str]] = &[
+            &["Content-Disposition: attachment; name=\"a\""],
+            &["Content-Disposition: form-data; name=\"a\"; other=1"],
+            &["Content-Disposition: form-data; name=\"a\"; name=\"b\""],
+            &["Content-Disposition: form-data name=\"a\""],
+            &["Content-Disposition: form-data; name=\"a\"; filename*=UTF-8''x"],
+            &["Content-Disposition: form-data; filename=\"x\""],
+        ];
+        for headers in cases {
+            let mut lines = vec!["--0000"];
+            lines.extend_from_slice(headers);
+            lines.extend_from_slice(&["", "1", "--0000", "Content-Disposition: form-data; name=\"z\"", "", "9", "--0000--"]);
+            let (sink, result) = run(CT, &crlf(&lines));
+            assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()), "headers {headers:?}");
+            assert!(sink.arguments.is_empty(), "headers {headers:?}");
+            assert_eq!(sink.scalar(Variable::MultipartInvalidPart), Some("1"), "headers {headers:?}");
+        }
+        // Without any Content-Disposition, the next part's one is taken as this part's.
+        let body = crlf(&[
+            "--0000",
+            "Content-Type: text/plain",
+            "",
+            "1",
+            "--0000",
+            "Content-Disposition: form-data; name=\"z\"",
+            "",
+            "9",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Err("Multipart: Invalid part header (colon missing): --0000\r\n".to_string()));
+        assert_eq!(sink.argument_strings(), pairs(&[("z", "9")]));
+        assert_eq!(sink.scalar(Variable::MultipartInvalidPart), Some("1"));
+    }
+
+    #[test]
+    fn content_disposition_error_codes() {
+        let cases: &[(&str, i32)] = &[
+            ("attachment", -1),
+            ("form-data name=a", -2),
+            ("form-data; ", -3),
+            ("form-data; name", -4),
+            ("form-data; name ", -5),
+            ("form-data; name x", -13),
+            ("form-data; name= ", -6),
+            ("form-data; name=\"", -7),
+            ("form-data; name=\"a\\", -8),
+            ("form-data; size=1", -11),
+            ("form-data; name=a b", -12),
+            ("form-data; name=a; name=b", -14),
+            ("form-data; name=a; filename=x; filename=y", -15),
+            ("form-data; name=a; filename*='x", -16),
+            ("form-data; name=a; filename*=utf-8'en", -17),
+            ("form-data; name=a; filename*=utf-8''%4", -18),
+            ("form-data; name=a; filename*=utf-8''a b", -19),
+            ("form-data; name=a; filename=x; filename*=utf-8''a; filename*=utf-8''b", -20),
+            ("form-data; name=a; filename*=utf-8''a", -21),
+        ];
+        for (value, code) in cases {
+            let mut parser = Parser::new(CT.as_bytes(), BodyLimits::default());
+            let mut part = Part::new();
+            let mut sink = TestSink::default();
+            assert_eq!(
+                parser.parse_content_disposition(&mut part, value.as_bytes(), &mut sink),
+                Err(*code),
+                "{value:?}"
+            );
+        }
+        let mut parser = Parser::new(CT.as_bytes(), BodyLimits::default());
+        let mut part = Part::new();
+        let mut sink = TestSink::default();
+        // An unterminated quoted value runs to the end and is accepted.
+        assert_eq!(parser.parse_content_disposition(&mut part, b"form-data; name=\"abc", &mut sink), Ok(()));
+        assert_eq!(part.name, b"abc");
+    }
+
+    #[test]
+    fn nul_in_part_headers() {
+        let body = crlf(&["--0000", "X-A: a\0b", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Err("Multipart: Nul byte in part headers.".to_string()));
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+    }
+
+    #[test]
+    fn duplicate_part_header_sets_no_message() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "content-disposition: form-data; name=\"b\"",
+            "",
+            "1",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+    }
+
+    #[test]
+    fn filename_star() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"f\"; filename=\"a.txt\"; filename*=UTF-8''%C3%A9.txt",
+            "",
+            "x",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.members_of(Variable::Files), pairs(&[("f", "a.txt")]));
+    }
+
+    #[test]
+    fn unquoted_and_escaped_parameters() {
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=plain; filename=\"C:\\\\dir\\\\a\\\"b\\x.txt\"",
+            "",
+            "x",
+            "--0000--",
+        ]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.members_of(Variable::Files), pairs(&[("plain", "C:\\dir\\a\"b\\x.txt")]));
+    }
+
+    #[test]
+    fn errors_in_the_content_type() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("", Some("Multipart: Content-Type header not available.")),
+            ("text/plain; boundary=0000", Some("Multipart: Invalid MIME type.")),
+            ("multipart/form-data", Some("Multipart: Boundary not found in C-T.")),
+            ("multipart/form-data; BOUNDARY=0000", Some("Multipart: Invalid boundary in C-T (case sensitivity).")),
+            ("multipart/form-data; boundary=1; boundary=2", Some("Multipart: Multiple boundary parameters in C-T.")),
+            ("multipart/form-data; x; boundary=0000", Some("Multipart: Invalid boundary in C-T (malformed).")),
+            ("multipart/form-data; boundary", Some("Multipart: Invalid boundary in C-T (malformed).")),
+            ("multipart/form-data; boundaryx=0000", Some("Multipart: Invalid boundary in C-T (parameter name).")),
+            ("multipart/form-data; boundary=\"0000", Some("Multipart: Invalid boundary in C-T (quote).")),
+            ("multipart/form-data; boundary=0000; charset=utf-8", Some("Multipart: Invalid boundary in C-T (characters).")),
+            ("multipart/form-data; boundary=ab<c", Some("Multipart: Invalid boundary in C-T (characters).")),
+            ("multipart/form-data; boundary=\"a=boundary=\"", Some("Multipart: Multiple boundary parameters in C-T.")),
+            ("multipart/form-data; boundary=", None),
+        ];
+        for (content_type, message) in cases {
+            let parser = Parser::new(content_type.as_bytes(), BodyLimits::default());
+            assert_eq!(parser.init_error(), Some(*message), "{content_type:?}");
+            let (sink, result) = run(content_type, &form(&[("a", "1")]));
+            assert_eq!(result, message.map(str::to_string).map_or(Ok(()), Err), "{content_type:?}");
+            // ModSecurity still sets the flags, and the body is ignored.
+            assert!(sink.arguments.is_empty());
+            let strict = if message.is_some() { "1" } else { "0" };
+            assert_eq!(sink.scalar(Variable::MultipartStrictError), Some(strict), "{content_type:?}");
+        }
+        let long = format!("multipart/form-data; boundary={}", "a".repeat(1000));
+        assert_eq!(
+            Parser::new(long.as_bytes(), BodyLimits::default()).init_error(),
+            Some(Some("Multipart: Invalid boundary in C-T (length)."))
+        );
+        // Case-insensitive MIME type, odd but valid boundary characters.
+        let parser = Parser::new(b"Multipart/Form-Data;boundary=a'()+_,-./:=? b", BodyLimits::default());
+        assert_eq!(parser.init_error(), None);
+        assert_eq!(parser.boundary(), b"a'()+_,-./:=? b");
+    }
+
+    #[test]
+    fn boundary_errors_end_as_final_boundary_missing() {
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000junk", "--0000--"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert!(sink.arguments.is_empty());
+        assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("1"));
+
+        let body = crlf(&["-- 0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000--"]);
+        let (_, result) = run(CT, &body);
+        assert_eq!(result, Err("Multipart: No boundaries found in payload.".to_string()));
+
+        let body = crlf(&["--\"0000\"", "x", "--0000--"]);
+        let (_, result) = run("multipart/form-data; boundary=\"0000\"", &body);
+        assert_eq!(result, Err("Multipart: No boundaries found in payload.".to_string()));
+
+        let header = format!("X: {}", "h".repeat(BUF_SIZE));
+        let body = crlf(&["--0000", &header, "", "1", "--0000--"]);
+        let (_, result) = run(CT, &body);
+        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+    }
+
+    #[test]
+    fn missing_final_boundary_reports_no_arguments() {
+        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1"]);
+        let (sink, result) = run(CT, &body);
+        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert!(sink.arguments.is_empty());
+        assert_eq!(sink.members_of(Variable::MultipartName), pairs(&[("a", "a")]));
+        let (sink, result) = run(CT, b"just text");
+        assert_eq!(result, Err("Multipart: No boundaries found in payload.".to_string()));
+        assert_eq!(sink.scalar(Variable::MultipartDataBefore), Some("0"));
+        let (_, result) = run(CT, b"");
+        assert_eq!(result, Ok(()));
+    }
+
+    #[test]
+    fn empty_quoted_boundary_is_accepted() {
+        let parser = Parser::new(b"multipart/form-data; boundary=\"\"", BodyLimits::default());
+        assert_eq!(parser.init_error(), None);
+        let body = crlf(&["--", "Content-Disposition: form-data; name=\"a\"", "", "1", "----"]);
+        let (sink, result) = run("multipart/form-data; boundary=\"\"", &body);
+        assert_eq!(result, Ok(()));
+        assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
+        assert_eq!(sink.scalar(Variable::MultipartBoundaryQuoted), Some("0"));
+    }
+}
