@@ -36,7 +36,8 @@ const DEPTH_EXCEEDED: &str = ". Parsing depth limit exceeded";
 const CANCELLED: &str = "client cancelled parse via callback return value";
 
 const LEX_INVALID_UTF8: &str = "invalid bytes in UTF8 string.";
-const LEX_INVALID_ESCAPE: &str = "inside a string, '\\' occurs before a character which it may not.";
+const LEX_INVALID_ESCAPE: &str =
+    "inside a string, '\\' occurs before a character which it may not.";
 const LEX_INVALID_JSON_CHAR: &str = "invalid character inside string.";
 const LEX_INVALID_HEX: &str = "invalid (non-hex) character occurs after '\\u' inside string.";
 const LEX_INVALID_CHAR: &str = "invalid char in json text.";
@@ -54,7 +55,10 @@ pub fn process(body: &[u8], limits: &BodyLimits, sink: &mut dyn BodySink) -> Res
         return Ok(());
     }
     let mut parser = Parser {
-        lexer: Lexer { input: body, pos: 0 },
+        lexer: Lexer {
+            input: body,
+            pos: 0,
+        },
         states: vec![State::Start],
         names: Names::default(),
         depth: 0,
@@ -70,7 +74,9 @@ enum Failure {
     Lexical(&'static str),
     Parse(&'static str),
     /// The depth limit (true) or the sink (false) cancelled the parse.
-    Cancelled { depth: bool },
+    Cancelled {
+        depth: bool,
+    },
 }
 
 impl Failure {
@@ -78,7 +84,9 @@ impl Failure {
         match self {
             Failure::Lexical(text) => format!("lexical error: {text}\n"),
             Failure::Parse(text) => format!("parse error: {text}\n"),
-            Failure::Cancelled { depth: true } => format!("parse error: {CANCELLED}\n{DEPTH_EXCEEDED}"),
+            Failure::Cancelled { depth: true } => {
+                format!("parse error: {CANCELLED}\n{DEPTH_EXCEEDED}")
+            }
             Failure::Cancelled { depth: false } => format!("parse error: {CANCELLED}\n"),
         }
     }
@@ -105,8 +113,15 @@ enum Token {
     /// The input ran out inside or before a token.
     Eof,
     Error(&'static str),
-    String { start: usize, end: usize, escaped: bool },
-    Number { start: usize, end: usize },
+    String {
+        start: usize,
+        end: usize,
+        escaped: bool,
+    },
+    Number {
+        start: usize,
+        end: usize,
+    },
     Bool(bool),
     Null,
     /// `{`
@@ -214,7 +229,10 @@ impl Lexer<'_> {
                                 return Token::Error(LEX_INVALID_HEX);
                             }
                         }
-                    } else if !matches!(next, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') {
+                    } else if !matches!(
+                        next,
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't'
+                    ) {
                         self.pos -= 1;
                         return Token::Error(LEX_INVALID_ESCAPE);
                     }
@@ -320,7 +338,10 @@ impl Lexer<'_> {
         }
         // yajl always reads one byte too far.
         self.pos -= 1;
-        Token::Number { start, end: self.pos }
+        Token::Number {
+            start,
+            end: self.pos,
+        }
     }
 }
 
@@ -382,7 +403,8 @@ impl Names {
             *counter += 1;
             let next = *counter;
             self.prefix.truncate(*start + *name_len);
-            self.prefix.extend_from_slice(format!(".array_{next}").as_bytes());
+            self.prefix
+                .extend_from_slice(format!(".array_{next}").as_bytes());
         }
     }
 }
@@ -421,13 +443,22 @@ impl Parser<'_, '_> {
                     let push = match token {
                         Token::Eof => return Err(Failure::Parse("premature EOF")),
                         Token::Error(text) => return Err(Failure::Lexical(text)),
-                        Token::String { start, end, escaped } => {
+                        Token::String {
+                            start,
+                            end,
+                            escaped,
+                        } => {
                             let value = self.decoded(start, end, escaped);
                             self.scalar(&value)?;
                             None
                         }
                         Token::Number { start, end } => {
-                            let value = self.lexer.input.get(start..end).unwrap_or_default().to_vec();
+                            let value = self
+                                .lexer
+                                .input
+                                .get(start..end)
+                                .unwrap_or_default()
+                                .to_vec();
                             self.scalar(&value)?;
                             None
                         }
@@ -458,7 +489,9 @@ impl Parser<'_, '_> {
                             continue;
                         }
                         Token::RightBracket | Token::RightBrace | Token::Colon | Token::Comma => {
-                            return Err(Failure::Parse("unallowed token at this point in JSON text"))
+                            return Err(Failure::Parse(
+                                "unallowed token at this point in JSON text",
+                            ))
                         }
                     };
                     let next = match state {
@@ -474,7 +507,11 @@ impl Parser<'_, '_> {
                 State::MapStart | State::MapNeedKey => match self.lexer.next() {
                     Token::Eof => return Err(Failure::Parse("premature EOF")),
                     Token::Error(text) => return Err(Failure::Lexical(text)),
-                    Token::String { start, end, escaped } => {
+                    Token::String {
+                        start,
+                        end,
+                        escaped,
+                    } => {
                         self.names.key = self.decoded(start, end, escaped);
                         self.set(State::MapSep);
                     }
@@ -504,7 +541,11 @@ impl Parser<'_, '_> {
                     Token::Comma => self.set(State::MapNeedKey),
                     Token::Eof => return Err(Failure::Parse("premature EOF")),
                     Token::Error(text) => return Err(Failure::Lexical(text)),
-                    _ => return Err(Failure::Parse("after key and value, inside map, I expect ',' or '}'")),
+                    _ => {
+                        return Err(Failure::Parse(
+                            "after key and value, inside map, I expect ',' or '}'",
+                        ))
+                    }
                 },
                 State::ArrayGotVal => match self.lexer.next() {
                     Token::RightBracket => {
@@ -652,7 +693,11 @@ mod tests {
         run_with(body.as_bytes(), &BodyLimits::default(), usize::MAX)
     }
 
-    fn run_with(body: &[u8], limits: &BodyLimits, max_args: usize) -> (Vec<(String, String)>, Result<(), String>) {
+    fn run_with(
+        body: &[u8],
+        limits: &BodyLimits,
+        max_args: usize,
+    ) -> (Vec<(String, String)>, Result<(), String>) {
         let mut sink = TestSink::with_argument_limit(max_args);
         let result = process(body, limits, &mut sink);
         (sink.argument_strings(), result)
@@ -665,7 +710,10 @@ mod tests {
     }
 
     fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-        expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        expected
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -679,11 +727,18 @@ mod tests {
 
     #[test]
     fn arrays_count_their_elements() {
-        assert_eq!(args(r#"{"a":[1,2]}"#), pairs(&[("json.a.array_0", "1"), ("json.a.array_1", "2")]));
+        assert_eq!(
+            args(r#"{"a":[1,2]}"#),
+            pairs(&[("json.a.array_0", "1"), ("json.a.array_1", "2")])
+        );
         assert_eq!(args("[1]"), pairs(&[("json.array_0", "1")]));
         assert_eq!(
             args("[[1,2],[3]]"),
-            pairs(&[("json.array_0.array_0", "1"), ("json.array_0.array_1", "2"), ("json.array_1.array_0", "3")])
+            pairs(&[
+                ("json.array_0.array_0", "1"),
+                ("json.array_0.array_1", "2"),
+                ("json.array_1.array_0", "3")
+            ])
         );
     }
 
@@ -696,7 +751,11 @@ mod tests {
         );
         assert_eq!(
             args(r#"{"a":[1,{"b":2},3]}"#),
-            pairs(&[("json.a.array_0", "1"), ("json.a.array_1.b", "2"), ("json.a.array_2", "3")])
+            pairs(&[
+                ("json.a.array_0", "1"),
+                ("json.a.array_1.b", "2"),
+                ("json.a.array_2", "3")
+            ])
         );
         assert_eq!(args(r#"[{},[],5]"#), pairs(&[("json.array_2", "5")]));
     }
@@ -726,27 +785,45 @@ mod tests {
     #[test]
     fn empty_keys() {
         assert_eq!(args(r#"{"":1}"#), pairs(&[("json.empty-key", "1")]));
-        assert_eq!(args(r#"{"":{"":2}}"#), pairs(&[("json.empty-key.empty-key", "2")]));
-        assert_eq!(args(r#"{"":[3]}"#), pairs(&[("json.empty-key.array_0", "3")]));
+        assert_eq!(
+            args(r#"{"":{"":2}}"#),
+            pairs(&[("json.empty-key.empty-key", "2")])
+        );
+        assert_eq!(
+            args(r#"{"":[3]}"#),
+            pairs(&[("json.empty-key.array_0", "3")])
+        );
     }
 
     #[test]
     fn escapes_are_decoded() {
-        assert_eq!(args(r#"{"k\n":"a\"b\\c\/d\u0041\u00e9\t"}"#), pairs(&[("json.k\n", "a\"b\\c/dAé\t")]));
+        assert_eq!(
+            args(r#"{"k\n":"a\"b\\c\/d\u0041\u00e9\t"}"#),
+            pairs(&[("json.k\n", "a\"b\\c/dAé\t")])
+        );
         let (got, _) = run(r#"["\ud83d\ude00"]"#);
         assert_eq!(got, pairs(&[("json.array_0", "😀")]));
         // yajl's quirk: a lone high surrogate becomes '?' and eats the next character.
         let (got, _) = run(r#"["\ud800abc"]"#);
         assert_eq!(got, pairs(&[("json.array_0", "?bc")]));
         let mut sink = TestSink::default();
-        assert_eq!(process(br#"["a\u0000b"]"#, &BodyLimits::default(), &mut sink), Ok(()));
-        assert_eq!(sink.arguments, vec![(b"json.array_0".to_vec(), b"a\0b".to_vec())]);
+        assert_eq!(
+            process(br#"["a\u0000b"]"#, &BodyLimits::default(), &mut sink),
+            Ok(())
+        );
+        assert_eq!(
+            sink.arguments,
+            vec![(b"json.array_0".to_vec(), b"a\0b".to_vec())]
+        );
     }
 
     #[test]
     fn empty_body_is_not_an_error_but_whitespace_is() {
         assert_eq!(run(""), (vec![], Ok(())));
-        assert_eq!(run(" \n").1, Err("parse error: premature EOF\n".to_string()));
+        assert_eq!(
+            run(" \n").1,
+            Err("parse error: premature EOF\n".to_string())
+        );
     }
 
     #[test]
@@ -781,11 +858,20 @@ mod tests {
             assert_eq!(run(body).1, Err(message.to_string()), "body {body:?}");
         }
         let (_, result) = run_with(b"[\"\xff\"]", &BodyLimits::default(), usize::MAX);
-        assert_eq!(result, Err("lexical error: invalid bytes in UTF8 string.\n".to_string()));
+        assert_eq!(
+            result,
+            Err("lexical error: invalid bytes in UTF8 string.\n".to_string())
+        );
         let (_, result) = run_with(b"[\"\xc3\"]", &BodyLimits::default(), usize::MAX);
-        assert_eq!(result, Err("lexical error: invalid bytes in UTF8 string.\n".to_string()));
+        assert_eq!(
+            result,
+            Err("lexical error: invalid bytes in UTF8 string.\n".to_string())
+        );
         let (_, result) = run_with(b"[\"\xc3", &BodyLimits::default(), usize::MAX);
-        assert_eq!(result, Err("lexical error: invalid bytes in UTF8 string.\n".to_string()));
+        assert_eq!(
+            result,
+            Err("lexical error: invalid bytes in UTF8 string.\n".to_string())
+        );
     }
 
     #[test]
@@ -797,7 +883,10 @@ mod tests {
 
     #[test]
     fn depth_limit() {
-        let limits = BodyLimits { json_depth: 2, ..BodyLimits::default() };
+        let limits = BodyLimits {
+            json_depth: 2,
+            ..BodyLimits::default()
+        };
         let (got, result) = run_with(br#"{"a":{"b":1}}"#, &limits, usize::MAX);
         assert_eq!(result, Ok(()));
         assert_eq!(got, pairs(&[("json.a.b", "1")]));
@@ -813,18 +902,26 @@ mod tests {
     fn deep_nesting_does_not_recurse() {
         let depth = 200_000;
         let body = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
-        let limits = BodyLimits { json_depth: u64::MAX, ..BodyLimits::default() };
+        let limits = BodyLimits {
+            json_depth: u64::MAX,
+            ..BodyLimits::default()
+        };
         let mut sink = TestSink::default();
         assert_eq!(process(body.as_bytes(), &limits, &mut sink), Ok(()));
         assert_eq!(sink.arguments.len(), 1);
         let (_, result) = run(&"[".repeat(depth));
-        assert!(result.unwrap_err().ends_with("Parsing depth limit exceeded"));
+        assert!(result
+            .unwrap_err()
+            .ends_with("Parsing depth limit exceeded"));
     }
 
     #[test]
     fn argument_limit_cancels_the_parse() {
         let (got, result) = run_with(br#"{"a":1,"b":2,"c":3}"#, &BodyLimits::default(), 2);
         assert_eq!(got, pairs(&[("json.a", "1"), ("json.b", "2")]));
-        assert_eq!(result, Err("parse error: client cancelled parse via callback return value\n".to_string()));
+        assert_eq!(
+            result,
+            Err("parse error: client cancelled parse via callback return value\n".to_string())
+        );
     }
 }

@@ -13,6 +13,8 @@ pub mod multipart;
 pub mod xml;
 
 #[cfg(test)]
+mod garbage_tests;
+#[cfg(test)]
 pub(crate) mod test_sink;
 
 /// Where a body processor puts what it finds.

@@ -85,7 +85,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// RFC 2046 boundary characters, as ModSecurity checks them (a space may not come last).
@@ -115,7 +117,10 @@ enum LastLine {
     /// A header line as received.
     Raw(Vec<u8>),
     /// A folded header: `name: value`, the value as long as it was after that fold.
-    Folded { name: Vec<u8>, len: usize },
+    Folded {
+        name: Vec<u8>,
+        len: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,7 +165,9 @@ impl Part {
     }
 
     fn header(&self, name: &[u8]) -> Option<usize> {
-        self.headers.iter().position(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     /// Moves the remembered header line to the completed ones.
@@ -335,10 +342,16 @@ impl Parser {
             self.flag_missing_semicolon = true;
         }
         let after_name = start + 8;
-        let Some(equals) = header.get(after_name..).and_then(|rest| rest.iter().position(|&c| c == b'=')) else {
+        let Some(equals) = header
+            .get(after_name..)
+            .and_then(|rest| rest.iter().position(|&c| c == b'='))
+        else {
             return self.init_fail("Invalid boundary in C-T (malformed).");
         };
-        for &c in header.get(after_name..after_name + equals).unwrap_or_default() {
+        for &c in header
+            .get(after_name..after_name + equals)
+            .unwrap_or_default()
+        {
             if is_space(c) {
                 self.flag_boundary_whitespace = true;
             } else {
@@ -436,7 +449,11 @@ impl Parser {
         let line_len = c_str(&self.buf).len();
         let mut processed_as_boundary = false;
         if self.buf_contains_line && line_len > 3 && self.buf.starts_with(b"--") {
-            let matches = line_len >= blen + 2 && self.buf.get(2..).is_some_and(|rest| rest.starts_with(&self.boundary));
+            let matches = line_len >= blen + 2
+                && self
+                    .buf
+                    .get(2..)
+                    .is_some_and(|rest| rest.starts_with(&self.boundary));
             if matches {
                 if self.crlf_state_buf_end == 2 {
                     self.flag_lf_line = true;
@@ -453,10 +470,14 @@ impl Parser {
                         is_final = true;
                         end += 2;
                         if self.is_complete {
-                            return self.fatal("Multipart: Invalid boundary (final duplicate).".to_string());
+                            return self.fatal(
+                                "Multipart: Invalid boundary (final duplicate).".to_string(),
+                            );
                         }
                     }
-                    let crlf = at(&self.buf, end) == b'\r' && at(&self.buf, end + 1) == b'\n' && at(&self.buf, end + 2) == 0;
+                    let crlf = at(&self.buf, end) == b'\r'
+                        && at(&self.buf, end + 1) == b'\n'
+                        && at(&self.buf, end + 2) == 0;
                     let lf = at(&self.buf, end) == b'\n' && at(&self.buf, end + 1) == 0;
                     if crlf || lf {
                         if lf {
@@ -479,7 +500,10 @@ impl Parser {
                 if self.flag_boundary_quoted
                     && line_len >= blen + 3
                     && at(&self.buf, 2) == b'"'
-                    && self.buf.get(3..).is_some_and(|rest| rest.starts_with(&self.boundary))
+                    && self
+                        .buf
+                        .get(3..)
+                        .is_some_and(|rest| rest.starts_with(&self.boundary))
                 {
                     return self.fatal("Multipart: Invalid boundary (quotes).".to_string());
                 }
@@ -487,7 +511,12 @@ impl Parser {
                 while is_space(at(&self.buf, p)) {
                     p += 1;
                 }
-                if p != 2 && self.buf.get(p..).is_some_and(|rest| rest.starts_with(&self.boundary)) {
+                if p != 2
+                    && self
+                        .buf
+                        .get(p..)
+                        .is_some_and(|rest| rest.starts_with(&self.boundary))
+                {
                     return self.fatal("Multipart: Invalid boundary (whitespace).".to_string());
                 }
                 self.flag_unmatched_boundary = 1;
@@ -498,7 +527,10 @@ impl Parser {
                 if at(&self.buf, i) == b'-'
                     && i + 1 < len
                     && at(&self.buf, i + 1) == b'-'
-                    && self.buf.get(i + 2..).is_some_and(|rest| rest.starts_with(&self.boundary))
+                    && self
+                        .buf
+                        .get(i + 2..)
+                        .is_some_and(|rest| rest.starts_with(&self.boundary))
                 {
                     self.flag_unmatched_boundary = 1;
                     break;
@@ -511,7 +543,9 @@ impl Parser {
                 self.flag_data_before = true;
             } else if !self.in_data {
                 if self.buf.len() == BUF_SIZE || process_buffer {
-                    return self.fatal(format!("Multipart: Part header line over {BUF_SIZE} bytes long"));
+                    return self.fatal(format!(
+                        "Multipart: Part header line over {BUF_SIZE} bytes long"
+                    ));
                 }
                 self.process_part_header(sink);
             } else {
@@ -576,23 +610,34 @@ impl Parser {
         if line == b"\r\n" || line == b"\n" {
             part.record_last_line();
             let Some(index) = part.header(b"Content-Disposition") else {
-                self.error = Some("Multipart: Part missing Content-Disposition header.".to_string());
+                self.error =
+                    Some("Multipart: Part missing Content-Disposition header.".to_string());
                 return;
             };
-            let value = part.headers.get(index).map(|(_, v)| v.clone()).unwrap_or_default();
+            let value = part
+                .headers
+                .get(index)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
             if let Err(code) = self.parse_content_disposition(part, &value, sink) {
-                self.error = Some(format!("Multipart: Invalid Content-Disposition header ({code}): {}", lossy(&value)));
+                self.error = Some(format!(
+                    "Multipart: Invalid Content-Disposition header ({code}): {}",
+                    lossy(&value)
+                ));
                 return;
             }
             if part.name.is_empty() {
-                self.error = Some("Multipart: Content-Disposition header missing name field.".to_string());
+                self.error =
+                    Some("Multipart: Content-Disposition header missing name field.".to_string());
                 return;
             }
             if part.filename.is_empty() {
                 part.kind = PartKind::Form;
             } else {
                 if find(&value, b"filename=").is_none() {
-                    self.error = Some("Multipart: Invalid Content-Disposition header (filename).".to_string());
+                    self.error = Some(
+                        "Multipart: Invalid Content-Disposition header (filename).".to_string(),
+                    );
                     return;
                 }
                 part.kind = PartKind::File;
@@ -648,7 +693,10 @@ impl Parser {
         // A new header.
         part.record_last_line();
         let Some(colon) = line.iter().position(|&c| c == b':') else {
-            self.error = Some(format!("Multipart: Invalid part header (colon missing): {}", lossy(line)));
+            self.error = Some(format!(
+                "Multipart: Invalid part header (colon missing): {}",
+                lossy(line)
+            ));
             return;
         };
         if colon == 0 {
@@ -657,7 +705,8 @@ impl Parser {
         }
         let name = line.get(..colon).unwrap_or_default();
         if name.iter().any(|&c| !(33..=126).contains(&c)) {
-            self.error = Some("Multipart: Invalid part header (contains invalid character).".to_string());
+            self.error =
+                Some("Multipart: Invalid part header (contains invalid character).".to_string());
             return;
         }
         let mut start = colon + 1;
@@ -676,7 +725,12 @@ impl Parser {
     }
 
     /// ModSecurity's `parse_content_disposition`; `Err` carries its negative code.
-    fn parse_content_disposition(&mut self, part: &mut Part, cd: &[u8], sink: &mut dyn BodySink) -> Result<(), i32> {
+    fn parse_content_disposition(
+        &mut self,
+        part: &mut Part,
+        cd: &[u8],
+        sink: &mut dyn BodySink,
+    ) -> Result<(), i32> {
         const CHARSET_SPECIAL: &[u8] = b"!#$%&+-^_`{}~";
         const ATTR_SPECIAL: &[u8] = b"!#$&+-.^_`~";
         let c = |i: usize| at(cd, i);
@@ -731,7 +785,8 @@ impl Parser {
             if name == b"filename*" {
                 // filename*=charset'[language]'filename (RFC 5987)
                 let charset_start = p;
-                while c(p) != 0 && (c(p).is_ascii_alphanumeric() || CHARSET_SPECIAL.contains(&c(p))) {
+                while c(p) != 0 && (c(p).is_ascii_alphanumeric() || CHARSET_SPECIAL.contains(&c(p)))
+                {
                     p += 1;
                 }
                 if c(p) != b'\'' || p == charset_start {
@@ -748,7 +803,10 @@ impl Parser {
                 let filename_start = p;
                 while c(p) != 0 && c(p) != b';' {
                     if c(p) == b'%' {
-                        if c(p + 1) == 0 || !c(p + 1).is_ascii_hexdigit() || !c(p + 2).is_ascii_hexdigit() {
+                        if c(p + 1) == 0
+                            || !c(p + 1).is_ascii_hexdigit()
+                            || !c(p + 2).is_ascii_hexdigit()
+                        {
                             return Err(-18);
                         }
                         p += 3;
@@ -881,7 +939,9 @@ impl Parser {
                         self.files += 1;
                     }
                     let room = limits.file_content.saturating_sub(part.value.len());
-                    part.value.extend_from_slice(content.get(..room.min(content.len())).unwrap_or_default());
+                    part.value.extend_from_slice(
+                        content.get(..room.min(content.len())).unwrap_or_default(),
+                    );
                 }
                 part.size += content_len as u64 + self.reserve;
             }
@@ -939,7 +999,11 @@ impl Parser {
                 PartKind::File => {
                     sink.add_member(Variable::Files, &part.name, &part.filename);
                     sink.add_member(Variable::FilesNames, &part.name, &part.name);
-                    sink.add_member(Variable::FilesSizes, &part.name, part.size.to_string().as_bytes());
+                    sink.add_member(
+                        Variable::FilesSizes,
+                        &part.name,
+                        part.size.to_string().as_bytes(),
+                    );
                     sink.add_member(Variable::FilesTmpContent, &part.name, &part.value);
                     combined += part.size;
                     sink.set_scalar(Variable::FilesCombinedSize, combined.to_string().as_bytes());
@@ -957,20 +1021,47 @@ impl Parser {
     }
 
     fn set_flags(&self, sink: &mut dyn BodySink) {
-        let bit = |flag: bool| if flag { b"1".as_slice() } else { b"0".as_slice() };
+        let bit = |flag: bool| {
+            if flag {
+                b"1".as_slice()
+            } else {
+                b"0".as_slice()
+            }
+        };
         let unmatched = self.flag_unmatched_boundary.to_string();
         sink.set_scalar(Variable::MultipartUnmatchedBoundary, unmatched.as_bytes());
         sink.set_scalar(Variable::MultipartDataBefore, bit(self.flag_data_before));
         sink.set_scalar(Variable::MultipartDataAfter, bit(self.flag_data_after));
-        sink.set_scalar(Variable::MultipartBoundaryQuoted, bit(self.flag_boundary_quoted));
-        sink.set_scalar(Variable::MultipartBoundaryWhitespace, bit(self.flag_boundary_whitespace));
-        sink.set_scalar(Variable::MultipartHeaderFolding, bit(self.flag_header_folding));
+        sink.set_scalar(
+            Variable::MultipartBoundaryQuoted,
+            bit(self.flag_boundary_quoted),
+        );
+        sink.set_scalar(
+            Variable::MultipartBoundaryWhitespace,
+            bit(self.flag_boundary_whitespace),
+        );
+        sink.set_scalar(
+            Variable::MultipartHeaderFolding,
+            bit(self.flag_header_folding),
+        );
         sink.set_scalar(Variable::MultipartLfLine, bit(self.flag_lf_line));
-        sink.set_scalar(Variable::MultipartCrlfLfLines, bit(self.flag_crlf_line && self.flag_lf_line));
-        sink.set_scalar(Variable::MultipartMissingSemicolon, bit(self.flag_missing_semicolon));
-        sink.set_scalar(Variable::MultipartInvalidQuoting, bit(self.flag_invalid_quoting));
+        sink.set_scalar(
+            Variable::MultipartCrlfLfLines,
+            bit(self.flag_crlf_line && self.flag_lf_line),
+        );
+        sink.set_scalar(
+            Variable::MultipartMissingSemicolon,
+            bit(self.flag_missing_semicolon),
+        );
+        sink.set_scalar(
+            Variable::MultipartInvalidQuoting,
+            bit(self.flag_invalid_quoting),
+        );
         sink.set_scalar(Variable::MultipartInvalidPart, bit(self.flag_invalid_part));
-        sink.set_scalar(Variable::MultipartInvalidHeaderFolding, bit(self.flag_invalid_header_folding));
+        sink.set_scalar(
+            Variable::MultipartInvalidHeaderFolding,
+            bit(self.flag_invalid_header_folding),
+        );
         let strict = self.flag_error
             || self.flag_boundary_quoted
             || self.flag_boundary_whitespace
@@ -988,7 +1079,12 @@ impl Parser {
 }
 
 /// Parses a whole body at once: [`Parser::new`], one [`Parser::feed`], [`Parser::finish`].
-pub fn process(content_type: &[u8], body: &[u8], limits: BodyLimits, sink: &mut dyn BodySink) -> Result<(), String> {
+pub fn process(
+    content_type: &[u8],
+    body: &[u8],
+    limits: BodyLimits,
+    sink: &mut dyn BodySink,
+) -> Result<(), String> {
     let mut parser = Parser::new(content_type, limits);
     parser.feed(body, sink);
     parser.finish(sink)
@@ -1016,7 +1112,11 @@ mod tests {
 
     /// Runs the parser on the whole body, then again byte by byte and in odd-sized chunks,
     /// and checks that streaming changes nothing.
-    fn run_limits(content_type: &str, body: &[u8], limits: BodyLimits) -> (TestSink, Result<(), String>) {
+    fn run_limits(
+        content_type: &str,
+        body: &[u8],
+        limits: BodyLimits,
+    ) -> (TestSink, Result<(), String>) {
         let mut whole = TestSink::default();
         let result = process(content_type.as_bytes(), body, limits, &mut whole);
         for size in [1, 2, 3, 7, 4095, 4096, 4097] {
@@ -1037,7 +1137,10 @@ mod tests {
     }
 
     fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-        expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        expected
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     /// The flags that are set to "1" (and MULTIPART_UNMATCHED_BOUNDARY's value if not "0" or
@@ -1097,25 +1200,49 @@ mod tests {
         assert_eq!(result, Ok(()));
         assert_eq!(
             sink.argument_strings(),
-            pairs(&[("name", "Brian Rectanus"), ("email", "brian.rectanus@breach.com")])
+            pairs(&[
+                ("name", "Brian Rectanus"),
+                ("email", "brian.rectanus@breach.com")
+            ])
         );
-        assert_eq!(sink.members_of(Variable::Files), pairs(&[("image", "image.jpg")]));
-        assert_eq!(sink.members_of(Variable::FilesNames), pairs(&[("image", "image")]));
-        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("image", "10")]));
-        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("image", "")]));
+        assert_eq!(
+            sink.members_of(Variable::Files),
+            pairs(&[("image", "image.jpg")])
+        );
+        assert_eq!(
+            sink.members_of(Variable::FilesNames),
+            pairs(&[("image", "image")])
+        );
+        assert_eq!(
+            sink.members_of(Variable::FilesSizes),
+            pairs(&[("image", "10")])
+        );
+        assert_eq!(
+            sink.members_of(Variable::FilesTmpContent),
+            pairs(&[("image", "")])
+        );
         assert_eq!(sink.scalar(Variable::FilesCombinedSize), Some("10"));
         assert_eq!(
             sink.members_of(Variable::MultipartName),
             pairs(&[("name", "name"), ("email", "email"), ("image", "image")])
         );
-        assert_eq!(sink.members_of(Variable::MultipartFilename), pairs(&[("image.jpg", "image.jpg")]));
+        assert_eq!(
+            sink.members_of(Variable::MultipartFilename),
+            pairs(&[("image.jpg", "image.jpg")])
+        );
         // 3.0.9 keeps each header line as received, CRLF included.
         assert_eq!(
             sink.members_of(Variable::MultipartPartHeaders),
             pairs(&[
                 ("name", "Content-Disposition: form-data; name=\"name\"\r\n"),
-                ("email", "Content-Disposition: form-data; name=\"email\"\r\n"),
-                ("image", "Content-Disposition: form-data; name=\"image\"; filename=\"image.jpg\"\r\n"),
+                (
+                    "email",
+                    "Content-Disposition: form-data; name=\"email\"\r\n"
+                ),
+                (
+                    "image",
+                    "Content-Disposition: form-data; name=\"image\"; filename=\"image.jpg\"\r\n"
+                ),
                 ("image", "Content-Type: image/jpeg\r\n"),
             ])
         );
@@ -1128,7 +1255,12 @@ mod tests {
 
     #[test]
     fn final_boundary_without_line_ending_is_accepted() {
-        let mut body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1"]);
+        let mut body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+        ]);
         body.extend_from_slice(b"--0000--");
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
@@ -1151,12 +1283,21 @@ mod tests {
             "line two",
             "--0000--",
         ]);
-        let limits = BodyLimits { file_content: 100, ..BodyLimits::default() };
+        let limits = BodyLimits {
+            file_content: 100,
+            ..BodyLimits::default()
+        };
         let (sink, result) = run_limits(CT, &body, limits);
         assert_eq!(result, Ok(()));
-        assert_eq!(sink.argument_strings(), pairs(&[("text", "line oneline two")]));
+        assert_eq!(
+            sink.argument_strings(),
+            pairs(&[("text", "line oneline two")])
+        );
         assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f", "18")]));
-        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("f", "line oneline two")]));
+        assert_eq!(
+            sink.members_of(Variable::FilesTmpContent),
+            pairs(&[("f", "line oneline two")])
+        );
     }
 
     #[test]
@@ -1175,16 +1316,25 @@ mod tests {
         ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(sink.argument_strings(), pairs(&[("empty", ""), ("nofile", "x")]));
+        assert_eq!(
+            sink.argument_strings(),
+            pairs(&[("empty", ""), ("nofile", "x")])
+        );
         assert!(sink.members_of(Variable::Files).is_empty());
         assert_eq!(sink.scalar(Variable::FilesCombinedSize), None);
     }
 
     #[test]
     fn flag_boundary_quoted() {
-        let (sink, result) = run("multipart/form-data; boundary=\"0000\"", &form(&[("a", "1")]));
+        let (sink, result) = run(
+            "multipart/form-data; boundary=\"0000\"",
+            &form(&[("a", "1")]),
+        );
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_BOUNDARY_QUOTED", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_BOUNDARY_QUOTED", "MULTIPART_STRICT_ERROR"]
+        );
         assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
     }
 
@@ -1192,14 +1342,20 @@ mod tests {
     fn flag_boundary_whitespace() {
         let (sink, result) = run("multipart/form-data; boundary =0000", &form(&[("a", "1")]));
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_BOUNDARY_WHITESPACE", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_BOUNDARY_WHITESPACE", "MULTIPART_STRICT_ERROR"]
+        );
     }
 
     #[test]
     fn flag_missing_semicolon() {
         let (sink, result) = run("multipart/form-data boundary=0000", &form(&[("a", "1")]));
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_MISSING_SEMICOLON", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_MISSING_SEMICOLON", "MULTIPART_STRICT_ERROR"]
+        );
     }
 
     #[test]
@@ -1208,7 +1364,10 @@ mod tests {
         body.extend(form(&[("a", "1")]));
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_DATA_BEFORE", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_DATA_BEFORE", "MULTIPART_STRICT_ERROR"]
+        );
         assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
     }
 
@@ -1218,7 +1377,10 @@ mod tests {
         body.extend_from_slice(b"epilogue");
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_DATA_AFTER", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_DATA_AFTER", "MULTIPART_STRICT_ERROR"]
+        );
     }
 
     #[test]
@@ -1233,7 +1395,10 @@ mod tests {
         ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_HEADER_FOLDING", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_HEADER_FOLDING", "MULTIPART_STRICT_ERROR"]
+        );
         assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
         assert_eq!(
             sink.members_of(Variable::MultipartPartHeaders),
@@ -1255,25 +1420,47 @@ mod tests {
         assert_eq!(result, Ok(()));
         assert_eq!(
             raised(&sink),
-            vec!["MULTIPART_HEADER_FOLDING", "MULTIPART_INVALID_HEADER_FOLDING", "MULTIPART_STRICT_ERROR"]
+            vec![
+                "MULTIPART_HEADER_FOLDING",
+                "MULTIPART_INVALID_HEADER_FOLDING",
+                "MULTIPART_STRICT_ERROR"
+            ]
         );
     }
 
     #[test]
     fn flag_lf_line_and_mixed_lines() {
-        let body = lf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000--"]);
+        let body = lf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_LF_LINE", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_LF_LINE", "MULTIPART_STRICT_ERROR"]
+        );
         assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
 
-        let mut body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1"]);
+        let mut body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+        ]);
         body.extend_from_slice(b"--0000--\n");
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
         assert_eq!(
             raised(&sink),
-            vec!["MULTIPART_CRLF_LF_LINES", "MULTIPART_LF_LINE", "MULTIPART_STRICT_ERROR"]
+            vec![
+                "MULTIPART_CRLF_LF_LINES",
+                "MULTIPART_LF_LINE",
+                "MULTIPART_STRICT_ERROR"
+            ]
         );
     }
 
@@ -1289,29 +1476,63 @@ mod tests {
 
     #[test]
     fn flag_invalid_quoting() {
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name='a'", "", "1", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name='a'",
+            "",
+            "1",
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_INVALID_QUOTING", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_INVALID_QUOTING", "MULTIPART_STRICT_ERROR"]
+        );
         assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
         // 3.0.9 also flags a single quote inside a double-quoted name.
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a'b\"", "", "1", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a'b\"",
+            "",
+            "1",
+            "--0000--",
+        ]);
         let (sink, _) = run(CT, &body);
         assert!(raised(&sink).contains(&"MULTIPART_INVALID_QUOTING".to_string()));
         // And junk after a closing quote is -12 with the flag.
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"x", "", "1", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"x",
+            "",
+            "1",
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
         assert!(raised(&sink).contains(&"MULTIPART_INVALID_QUOTING".to_string()));
-        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Final boundary missing.".to_string())
+        );
     }
 
     #[test]
     fn flag_invalid_part_for_a_boundary_instead_of_headers() {
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "--0000",
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
         // The second "--0000" comes where headers are expected: invalid part, then a header
         // line without a colon.
-        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Final boundary missing.".to_string())
+        );
         assert_eq!(sink.scalar(Variable::MultipartInvalidPart), Some("1"));
         assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("1"));
     }
@@ -1331,7 +1552,10 @@ mod tests {
         ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(raised(&sink), vec!["MULTIPART_INVALID_PART", "MULTIPART_STRICT_ERROR"]);
+        assert_eq!(
+            raised(&sink),
+            vec!["MULTIPART_INVALID_PART", "MULTIPART_STRICT_ERROR"]
+        );
         assert_eq!(
             sink.argument_strings(),
             pairs(&[("a", "--0000Content-Disposition: form-data; name=\"b\"2")])
@@ -1340,19 +1564,41 @@ mod tests {
 
     #[test]
     fn flag_unmatched_boundary() {
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "x--0000y", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "x--0000y",
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
         // Set to 1 by the data line, then to 2 by the final boundary.
         assert_eq!(sink.scalar(Variable::MultipartUnmatchedBoundary), Some("2"));
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0001", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "--0001",
+            "--0000--",
+        ]);
         let (sink, _) = run(CT, &body);
         assert_eq!(sink.scalar(Variable::MultipartUnmatchedBoundary), Some("2"));
         // A lone boundary-looking line with no real boundary after it stays at 1.
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--9999"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "--9999",
+        ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(sink.scalar(Variable::MultipartUnmatchedBoundary), Some("1"));
-        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Final boundary missing.".to_string())
+        );
         // Not part of MULTIPART_STRICT_ERROR.
         assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("0"));
     }
@@ -1370,7 +1616,11 @@ mod tests {
             "two",
             "--0000--",
         ]);
-        let limits = BodyLimits { upload_files: 1, file_content: 10, ..BodyLimits::default() };
+        let limits = BodyLimits {
+            upload_files: 1,
+            file_content: 10,
+            ..BodyLimits::default()
+        };
         let (sink, result) = run_limits(CT, &body, limits);
         assert_eq!(
             result,
@@ -1378,10 +1628,20 @@ mod tests {
         );
         assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("1"));
         assert_eq!(sink.scalar(Variable::MultipartFileLimitExceeded), None);
-        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f1", "3"), ("f2", "3")]));
-        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("f1", "one"), ("f2", "")]));
+        assert_eq!(
+            sink.members_of(Variable::FilesSizes),
+            pairs(&[("f1", "3"), ("f2", "3")])
+        );
+        assert_eq!(
+            sink.members_of(Variable::FilesTmpContent),
+            pairs(&[("f1", "one"), ("f2", "")])
+        );
         // Files are not counted when they are not kept.
-        let limits = BodyLimits { upload_files: 1, file_content: 0, ..BodyLimits::default() };
+        let limits = BodyLimits {
+            upload_files: 1,
+            file_content: 0,
+            ..BodyLimits::default()
+        };
         let (sink, result) = run_limits(CT, &body, limits);
         assert_eq!(result, Ok(()));
         assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("0"));
@@ -1391,21 +1651,54 @@ mod tests {
     #[test]
     fn file_content_is_capped() {
         let big = "x".repeat(10_000);
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"f\"; filename=\"big\"", "", &big, "--0000--"]);
-        let limits = BodyLimits { file_content: 5, ..BodyLimits::default() };
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"f\"; filename=\"big\"",
+            "",
+            &big,
+            "--0000--",
+        ]);
+        let limits = BodyLimits {
+            file_content: 5,
+            ..BodyLimits::default()
+        };
         let (sink, result) = run_limits(CT, &body, limits);
         assert_eq!(result, Ok(()));
-        assert_eq!(sink.members_of(Variable::FilesTmpContent), pairs(&[("f", "xxxxx")]));
-        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f", "10000")]));
+        assert_eq!(
+            sink.members_of(Variable::FilesTmpContent),
+            pairs(&[("f", "xxxxx")])
+        );
+        assert_eq!(
+            sink.members_of(Variable::FilesSizes),
+            pairs(&[("f", "10000")])
+        );
     }
 
     #[test]
     fn a_large_upload_streams() {
-        let limits = BodyLimits { file_content: 16, ..BodyLimits::default() };
+        let limits = BodyLimits {
+            file_content: 16,
+            ..BodyLimits::default()
+        };
         let mut parser = Parser::new(CT.as_bytes(), limits);
         let mut sink = TestSink::default();
-        parser.feed(&crlf(&["--0000", "Content-Disposition: form-data; name=\"f\"; filename=\"big\"", ""]), &mut sink);
-        let chunk: Vec<u8> = (0..65_536u32).map(|i| if i % 100 == 99 { b'\n' } else { b'a' + (i % 26) as u8 }).collect();
+        parser.feed(
+            &crlf(&[
+                "--0000",
+                "Content-Disposition: form-data; name=\"f\"; filename=\"big\"",
+                "",
+            ]),
+            &mut sink,
+        );
+        let chunk: Vec<u8> = (0..65_536u32)
+            .map(|i| {
+                if i % 100 == 99 {
+                    b'\n'
+                } else {
+                    b'a' + (i % 26) as u8
+                }
+            })
+            .collect();
         let total = 20 * 1024 * 1024;
         for _ in 0..total / chunk.len() {
             parser.feed(&chunk, &mut sink);
@@ -1413,20 +1706,35 @@ mod tests {
         parser.feed(b"\r\n--0000--\r\n", &mut sink);
         assert!(parser.buf.capacity() <= BUF_SIZE + 1);
         assert_eq!(parser.finish(&mut sink), Ok(()));
-        assert_eq!(sink.members_of(Variable::FilesSizes), pairs(&[("f", &total.to_string())]));
+        assert_eq!(
+            sink.members_of(Variable::FilesSizes),
+            pairs(&[("f", &total.to_string())])
+        );
         assert_eq!(sink.members_of(Variable::FilesTmpContent)[0].1.len(), 16);
     }
 
     #[test]
     fn long_lines_are_cut_into_pieces() {
         let long = "y".repeat(3 * BUF_SIZE + 17);
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", &long, "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            &long,
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
         assert_eq!(sink.argument_strings(), pairs(&[("a", &long)]));
         // A '\r' never ends a piece, even when it falls at byte 4096.
         let tricky = format!("{}\r{}", "z".repeat(BUF_SIZE - 1), "w");
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", &tricky, "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            &tricky,
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
         assert_eq!(sink.argument_strings(), pairs(&[("a", &tricky)]));
@@ -1448,17 +1756,32 @@ mod tests {
                 "Multipart: Invalid part header (contains invalid character).",
             ),
             (
-                &[" folded: before anything", "Content-Disposition: form-data; name=\"a\""],
+                &[
+                    " folded: before anything",
+                    "Content-Disposition: form-data; name=\"a\"",
+                ],
                 "Multipart: Invalid part header (folding error).",
             ),
         ];
         for (headers, message) in cases {
             let mut lines = vec!["--0000"];
             lines.extend_from_slice(headers);
-            lines.extend_from_slice(&["", "1", "--0000", "Content-Disposition: form-data; name=\"z\"", "", "9", "--0000--"]);
+            lines.extend_from_slice(&[
+                "",
+                "1",
+                "--0000",
+                "Content-Disposition: form-data; name=\"z\"",
+                "",
+                "9",
+                "--0000--",
+            ]);
             let (sink, result) = run(CT, &crlf(&lines));
             assert_eq!(result, Err(message.to_string()), "headers {headers:?}");
-            assert_eq!(sink.argument_strings(), pairs(&[("a", "1"), ("z", "9")]), "headers {headers:?}");
+            assert_eq!(
+                sink.argument_strings(),
+                pairs(&[("a", "1"), ("z", "9")]),
+                "headers {headers:?}"
+            );
         }
     }
 
@@ -1478,11 +1801,27 @@ mod tests {
         for headers in cases {
             let mut lines = vec!["--0000"];
             lines.extend_from_slice(headers);
-            lines.extend_from_slice(&["", "1", "--0000", "Content-Disposition: form-data; name=\"z\"", "", "9", "--0000--"]);
+            lines.extend_from_slice(&[
+                "",
+                "1",
+                "--0000",
+                "Content-Disposition: form-data; name=\"z\"",
+                "",
+                "9",
+                "--0000--",
+            ]);
             let (sink, result) = run(CT, &crlf(&lines));
-            assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()), "headers {headers:?}");
+            assert_eq!(
+                result,
+                Err("Multipart: Final boundary missing.".to_string()),
+                "headers {headers:?}"
+            );
             assert!(sink.arguments.is_empty(), "headers {headers:?}");
-            assert_eq!(sink.scalar(Variable::MultipartInvalidPart), Some("1"), "headers {headers:?}");
+            assert_eq!(
+                sink.scalar(Variable::MultipartInvalidPart),
+                Some("1"),
+                "headers {headers:?}"
+            );
         }
         // Without any Content-Disposition, the next part's one is taken as this part's.
         let body = crlf(&[
@@ -1497,7 +1836,10 @@ mod tests {
             "--0000--",
         ]);
         let (sink, result) = run(CT, &body);
-        assert_eq!(result, Err("Multipart: Invalid part header (colon missing): --0000\r\n".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Invalid part header (colon missing): --0000\r\n".to_string())
+        );
         assert_eq!(sink.argument_strings(), pairs(&[("z", "9")]));
         assert_eq!(sink.scalar(Variable::MultipartInvalidPart), Some("1"));
     }
@@ -1522,7 +1864,10 @@ mod tests {
             ("form-data; name=a; filename*=utf-8'en", -17),
             ("form-data; name=a; filename*=utf-8''%4", -18),
             ("form-data; name=a; filename*=utf-8''a b", -19),
-            ("form-data; name=a; filename=x; filename*=utf-8''a; filename*=utf-8''b", -20),
+            (
+                "form-data; name=a; filename=x; filename*=utf-8''a; filename*=utf-8''b",
+                -20,
+            ),
             ("form-data; name=a; filename*=utf-8''a", -21),
         ];
         for (value, code) in cases {
@@ -1539,15 +1884,28 @@ mod tests {
         let mut part = Part::new();
         let mut sink = TestSink::default();
         // An unterminated quoted value runs to the end and is accepted.
-        assert_eq!(parser.parse_content_disposition(&mut part, b"form-data; name=\"abc", &mut sink), Ok(()));
+        assert_eq!(
+            parser.parse_content_disposition(&mut part, b"form-data; name=\"abc", &mut sink),
+            Ok(())
+        );
         assert_eq!(part.name, b"abc");
     }
 
     #[test]
     fn nul_in_part_headers() {
-        let body = crlf(&["--0000", "X-A: a\0b", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "X-A: a\0b",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
-        assert_eq!(result, Err("Multipart: Nul byte in part headers.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Nul byte in part headers.".to_string())
+        );
         assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));
     }
 
@@ -1591,35 +1949,79 @@ mod tests {
         ]);
         let (sink, result) = run(CT, &body);
         assert_eq!(result, Ok(()));
-        assert_eq!(sink.members_of(Variable::Files), pairs(&[("plain", "C:\\dir\\a\"b\\x.txt")]));
+        assert_eq!(
+            sink.members_of(Variable::Files),
+            pairs(&[("plain", "C:\\dir\\a\"b\\x.txt")])
+        );
     }
 
     #[test]
     fn errors_in_the_content_type() {
         let cases: &[(&str, Option<&str>)] = &[
             ("", Some("Multipart: Content-Type header not available.")),
-            ("text/plain; boundary=0000", Some("Multipart: Invalid MIME type.")),
-            ("multipart/form-data", Some("Multipart: Boundary not found in C-T.")),
-            ("multipart/form-data; BOUNDARY=0000", Some("Multipart: Invalid boundary in C-T (case sensitivity).")),
-            ("multipart/form-data; boundary=1; boundary=2", Some("Multipart: Multiple boundary parameters in C-T.")),
-            ("multipart/form-data; x; boundary=0000", Some("Multipart: Invalid boundary in C-T (malformed).")),
-            ("multipart/form-data; boundary", Some("Multipart: Invalid boundary in C-T (malformed).")),
-            ("multipart/form-data; boundaryx=0000", Some("Multipart: Invalid boundary in C-T (parameter name).")),
-            ("multipart/form-data; boundary=\"0000", Some("Multipart: Invalid boundary in C-T (quote).")),
-            ("multipart/form-data; boundary=0000; charset=utf-8", Some("Multipart: Invalid boundary in C-T (characters).")),
-            ("multipart/form-data; boundary=ab<c", Some("Multipart: Invalid boundary in C-T (characters).")),
-            ("multipart/form-data; boundary=\"a=boundary=\"", Some("Multipart: Multiple boundary parameters in C-T.")),
+            (
+                "text/plain; boundary=0000",
+                Some("Multipart: Invalid MIME type."),
+            ),
+            (
+                "multipart/form-data",
+                Some("Multipart: Boundary not found in C-T."),
+            ),
+            (
+                "multipart/form-data; BOUNDARY=0000",
+                Some("Multipart: Invalid boundary in C-T (case sensitivity)."),
+            ),
+            (
+                "multipart/form-data; boundary=1; boundary=2",
+                Some("Multipart: Multiple boundary parameters in C-T."),
+            ),
+            (
+                "multipart/form-data; x; boundary=0000",
+                Some("Multipart: Invalid boundary in C-T (malformed)."),
+            ),
+            (
+                "multipart/form-data; boundary",
+                Some("Multipart: Invalid boundary in C-T (malformed)."),
+            ),
+            (
+                "multipart/form-data; boundaryx=0000",
+                Some("Multipart: Invalid boundary in C-T (parameter name)."),
+            ),
+            (
+                "multipart/form-data; boundary=\"0000",
+                Some("Multipart: Invalid boundary in C-T (quote)."),
+            ),
+            (
+                "multipart/form-data; boundary=0000; charset=utf-8",
+                Some("Multipart: Invalid boundary in C-T (characters)."),
+            ),
+            (
+                "multipart/form-data; boundary=ab<c",
+                Some("Multipart: Invalid boundary in C-T (characters)."),
+            ),
+            (
+                "multipart/form-data; boundary=\"a=boundary=\"",
+                Some("Multipart: Multiple boundary parameters in C-T."),
+            ),
             ("multipart/form-data; boundary=", None),
         ];
         for (content_type, message) in cases {
             let parser = Parser::new(content_type.as_bytes(), BodyLimits::default());
             assert_eq!(parser.init_error(), Some(*message), "{content_type:?}");
             let (sink, result) = run(content_type, &form(&[("a", "1")]));
-            assert_eq!(result, message.map(str::to_string).map_or(Ok(()), Err), "{content_type:?}");
+            assert_eq!(
+                result,
+                message.map(str::to_string).map_or(Ok(()), Err),
+                "{content_type:?}"
+            );
             // ModSecurity still sets the flags, and the body is ignored.
             assert!(sink.arguments.is_empty());
             let strict = if message.is_some() { "1" } else { "0" };
-            assert_eq!(sink.scalar(Variable::MultipartStrictError), Some(strict), "{content_type:?}");
+            assert_eq!(
+                sink.scalar(Variable::MultipartStrictError),
+                Some(strict),
+                "{content_type:?}"
+            );
         }
         let long = format!("multipart/form-data; boundary={}", "a".repeat(1000));
         assert_eq!(
@@ -1627,42 +2029,84 @@ mod tests {
             Some(Some("Multipart: Invalid boundary in C-T (length)."))
         );
         // Case-insensitive MIME type, odd but valid boundary characters.
-        let parser = Parser::new(b"Multipart/Form-Data;boundary=a'()+_,-./:=? b", BodyLimits::default());
+        let parser = Parser::new(
+            b"Multipart/Form-Data;boundary=a'()+_,-./:=? b",
+            BodyLimits::default(),
+        );
         assert_eq!(parser.init_error(), None);
         assert_eq!(parser.boundary(), b"a'()+_,-./:=? b");
     }
 
     #[test]
     fn boundary_errors_end_as_final_boundary_missing() {
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000junk", "--0000--"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "--0000junk",
+            "--0000--",
+        ]);
         let (sink, result) = run(CT, &body);
-        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Final boundary missing.".to_string())
+        );
         assert!(sink.arguments.is_empty());
         assert_eq!(sink.scalar(Variable::MultipartStrictError), Some("1"));
 
-        let body = crlf(&["-- 0000", "Content-Disposition: form-data; name=\"a\"", "", "1", "--0000--"]);
+        let body = crlf(&[
+            "-- 0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "--0000--",
+        ]);
         let (_, result) = run(CT, &body);
-        assert_eq!(result, Err("Multipart: No boundaries found in payload.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: No boundaries found in payload.".to_string())
+        );
 
         let body = crlf(&["--\"0000\"", "x", "--0000--"]);
         let (_, result) = run("multipart/form-data; boundary=\"0000\"", &body);
-        assert_eq!(result, Err("Multipart: No boundaries found in payload.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: No boundaries found in payload.".to_string())
+        );
 
         let header = format!("X: {}", "h".repeat(BUF_SIZE));
         let body = crlf(&["--0000", &header, "", "1", "--0000--"]);
         let (_, result) = run(CT, &body);
-        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Final boundary missing.".to_string())
+        );
     }
 
     #[test]
     fn missing_final_boundary_reports_no_arguments() {
-        let body = crlf(&["--0000", "Content-Disposition: form-data; name=\"a\"", "", "1"]);
+        let body = crlf(&[
+            "--0000",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+        ]);
         let (sink, result) = run(CT, &body);
-        assert_eq!(result, Err("Multipart: Final boundary missing.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: Final boundary missing.".to_string())
+        );
         assert!(sink.arguments.is_empty());
-        assert_eq!(sink.members_of(Variable::MultipartName), pairs(&[("a", "a")]));
+        assert_eq!(
+            sink.members_of(Variable::MultipartName),
+            pairs(&[("a", "a")])
+        );
         let (sink, result) = run(CT, b"just text");
-        assert_eq!(result, Err("Multipart: No boundaries found in payload.".to_string()));
+        assert_eq!(
+            result,
+            Err("Multipart: No boundaries found in payload.".to_string())
+        );
         assert_eq!(sink.scalar(Variable::MultipartDataBefore), Some("0"));
         let (_, result) = run(CT, b"");
         assert_eq!(result, Ok(()));
@@ -1672,7 +2116,13 @@ mod tests {
     fn empty_quoted_boundary_is_accepted() {
         let parser = Parser::new(b"multipart/form-data; boundary=\"\"", BodyLimits::default());
         assert_eq!(parser.init_error(), None);
-        let body = crlf(&["--", "Content-Disposition: form-data; name=\"a\"", "", "1", "----"]);
+        let body = crlf(&[
+            "--",
+            "Content-Disposition: form-data; name=\"a\"",
+            "",
+            "1",
+            "----",
+        ]);
         let (sink, result) = run("multipart/form-data; boundary=\"\"", &body);
         assert_eq!(result, Ok(()));
         assert_eq!(sink.argument_strings(), pairs(&[("a", "1")]));

@@ -30,12 +30,19 @@ impl TestSink {
     pub(crate) fn argument_strings(&self) -> Vec<(String, String)> {
         self.arguments
             .iter()
-            .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned()))
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(k).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            })
             .collect()
     }
 
     pub(crate) fn scalar(&self, variable: Variable) -> Option<&str> {
-        self.scalars.get(&variable).and_then(|v| std::str::from_utf8(v).ok())
+        self.scalars
+            .get(&variable)
+            .and_then(|v| std::str::from_utf8(v).ok())
     }
 
     /// The members of one collection, as strings.
@@ -43,7 +50,12 @@ impl TestSink {
         self.members
             .iter()
             .filter(|(v, _, _)| *v == variable)
-            .map(|(_, k, v)| (String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v).into_owned()))
+            .map(|(_, k, v)| {
+                (
+                    String::from_utf8_lossy(k).into_owned(),
+                    String::from_utf8_lossy(v).into_owned(),
+                )
+            })
             .collect()
     }
 }

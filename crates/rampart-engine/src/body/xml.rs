@@ -44,7 +44,11 @@ const MAX_DEPTH: usize = 256;
 /// body is not well-formed ("Document is empty"), as in ModSecurity.
 pub fn parse(body: &[u8]) -> (XmlDocument, Result<(), String>) {
     let document = XmlDocument::parse(body);
-    let result = if document.well_formed() { Ok(()) } else { Err(FAILED.to_string()) };
+    let result = if document.well_formed() {
+        Ok(())
+    } else {
+        Err(FAILED.to_string())
+    };
     (document, result)
 }
 
@@ -226,8 +230,18 @@ impl XmlDocument {
         out
     }
 
-    fn apply(&self, node: Selected, step: &Step, namespace: Option<&[u8]>, emit: &mut dyn FnMut(Selected)) {
-        let bases = if step.descendant { self.subtree(node) } else { vec![node] };
+    fn apply(
+        &self,
+        node: Selected,
+        step: &Step,
+        namespace: Option<&[u8]>,
+        emit: &mut dyn FnMut(Selected),
+    ) {
+        let bases = if step.descendant {
+            self.subtree(node)
+        } else {
+            vec![node]
+        };
         for base in bases {
             if step.attribute {
                 let Selected::Node(n) = base else {
@@ -235,7 +249,9 @@ impl XmlDocument {
                 };
                 if let Some(Node::Element { attributes, .. }) = self.element(n) {
                     for (i, attribute) in attributes.iter().enumerate() {
-                        if !attribute.is_namespace && self.attribute_matches(attribute, &step.test, namespace) {
+                        if !attribute.is_namespace
+                            && self.attribute_matches(attribute, &step.test, namespace)
+                        {
                             emit(Selected::Attribute(n, i));
                         }
                     }
@@ -251,7 +267,9 @@ impl XmlDocument {
     }
 
     fn namespace_is(&self, index: Option<usize>, wanted: Option<&[u8]>) -> bool {
-        let actual = index.and_then(|i| self.namespaces.get(i)).map(Vec::as_slice);
+        let actual = index
+            .and_then(|i| self.namespaces.get(i))
+            .map(Vec::as_slice);
         actual == wanted
     }
 
@@ -262,21 +280,38 @@ impl XmlDocument {
             (Some(Node::Element { namespace: ns, .. }), Test::AnyName(prefix)) => {
                 prefix.is_none() || self.namespace_is(*ns, namespace)
             }
-            (Some(Node::Element { name, local, namespace: ns, .. }), Test::Name(_, wanted)) => {
-                name.get(*local..) == Some(wanted.as_bytes()) && self.namespace_is(*ns, namespace)
-            }
+            (
+                Some(Node::Element {
+                    name,
+                    local,
+                    namespace: ns,
+                    ..
+                }),
+                Test::Name(_, wanted),
+            ) => name.get(*local..) == Some(wanted.as_bytes()) && self.namespace_is(*ns, namespace),
             _ => false,
         }
     }
 
-    fn attribute_matches(&self, attribute: &Attribute, test: &Test, namespace: Option<&[u8]>) -> bool {
+    fn attribute_matches(
+        &self,
+        attribute: &Attribute,
+        test: &Test,
+        namespace: Option<&[u8]>,
+    ) -> bool {
         match test {
             Test::Node => true,
             Test::Text => false,
-            Test::AnyName(prefix) => prefix.is_none() || self.namespace_is(attribute.namespace, namespace),
+            Test::AnyName(prefix) => {
+                prefix.is_none() || self.namespace_is(attribute.namespace, namespace)
+            }
             Test::Name(_, wanted) => {
                 let local = match attribute.namespace {
-                    Some(_) => attribute.name.iter().position(|&c| c == b':').map_or(0, |p| p + 1),
+                    Some(_) => attribute
+                        .name
+                        .iter()
+                        .position(|&c| c == b':')
+                        .map_or(0, |p| p + 1),
                     None => 0,
                 };
                 attribute.name.get(local..) == Some(wanted.as_bytes())
@@ -289,9 +324,10 @@ impl XmlDocument {
     fn content(&self, node: Selected) -> Vec<u8> {
         match node {
             Selected::Attribute(n, a) => match self.element(n) {
-                Some(Node::Element { attributes, .. }) => {
-                    attributes.get(a).map(|attribute| attribute.value.clone()).unwrap_or_default()
-                }
+                Some(Node::Element { attributes, .. }) => attributes
+                    .get(a)
+                    .map(|attribute| attribute.value.clone())
+                    .unwrap_or_default(),
                 _ => Vec::new(),
             },
             _ => {
@@ -367,14 +403,20 @@ fn parse_xpath(xpath: &str) -> Option<(bool, Vec<Step>)> {
                 }
             }
         };
-        steps.push(Step { descendant, attribute, test });
+        steps.push(Step {
+            descendant,
+            attribute,
+            test,
+        });
     }
     Some((absolute, steps))
 }
 
 fn is_xpath_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| is_name_start(c as u32) && c != ':')
+    chars
+        .next()
+        .is_some_and(|c| is_name_start(c as u32) && c != ':')
         && chars.all(|c| is_name_char(c as u32) && c != ':')
 }
 
@@ -388,7 +430,8 @@ fn is_name_start(c: u32) -> bool {
 
 /// XML 1.0 (fifth edition) `NameChar`.
 fn is_name_char(c: u32) -> bool {
-    is_name_start(c) || matches!(c, 0x2D | 0x2E | 0x30..=0x39 | 0xB7 | 0x300..=0x36F | 0x203F..=0x2040)
+    is_name_start(c)
+        || matches!(c, 0x2D | 0x2E | 0x30..=0x39 | 0xB7 | 0x300..=0x36F | 0x203F..=0x2040)
 }
 
 /// XML 1.0 `Char`.
@@ -416,9 +459,13 @@ fn decode(body: &[u8]) -> Result<Vec<u8>, String> {
     } else {
         match declared_encoding(body) {
             Some(encoding) if !is_utf8_name(&encoding) => {
-                if encoding.eq_ignore_ascii_case(b"us-ascii") || encoding.eq_ignore_ascii_case(b"ascii") {
+                if encoding.eq_ignore_ascii_case(b"us-ascii")
+                    || encoding.eq_ignore_ascii_case(b"ascii")
+                {
                     if let Some(byte) = body.iter().find(|&&b| b >= 0x80) {
-                        return Err(format!("input conversion failed due to input error, bytes 0x{byte:02X}"));
+                        return Err(format!(
+                            "input conversion failed due to input error, bytes 0x{byte:02X}"
+                        ));
                     }
                 }
                 latin1(body)
@@ -446,7 +493,9 @@ fn decode(body: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 fn is_utf8_name(name: &[u8]) -> bool {
-    name.eq_ignore_ascii_case(b"utf-8") || name.eq_ignore_ascii_case(b"utf8") || name.eq_ignore_ascii_case(b"utf-16")
+    name.eq_ignore_ascii_case(b"utf-8")
+        || name.eq_ignore_ascii_case(b"utf8")
+        || name.eq_ignore_ascii_case(b"utf-16")
 }
 
 fn validate_utf8(bytes: &[u8]) -> Result<(), String> {
@@ -454,8 +503,16 @@ fn validate_utf8(bytes: &[u8]) -> Result<(), String> {
         Ok(_) => Ok(()),
         Err(error) => {
             let at = error.valid_up_to();
-            let shown: Vec<String> = bytes.iter().skip(at).take(4).map(|b| format!("0x{b:02X}")).collect();
-            Err(format!("Input is not proper UTF-8, indicate encoding !\nBytes: {}", shown.join(" ")))
+            let shown: Vec<String> = bytes
+                .iter()
+                .skip(at)
+                .take(4)
+                .map(|b| format!("0x{b:02X}"))
+                .collect();
+            Err(format!(
+                "Input is not proper UTF-8, indicate encoding !\nBytes: {}",
+                shown.join(" ")
+            ))
         }
     }
 }
@@ -474,10 +531,16 @@ fn latin1(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn utf16(bytes: &[u8], little: bool) -> Result<Vec<u8>, String> {
-    let units = bytes.chunks(2).map(|pair| match (pair.first(), pair.get(1)) {
-        (Some(&a), Some(&b)) => Ok(if little { u16::from_le_bytes([a, b]) } else { u16::from_be_bytes([a, b]) }),
-        _ => Err("Premature end of data (UTF-16)".to_string()),
-    });
+    let units = bytes
+        .chunks(2)
+        .map(|pair| match (pair.first(), pair.get(1)) {
+            (Some(&a), Some(&b)) => Ok(if little {
+                u16::from_le_bytes([a, b])
+            } else {
+                u16::from_be_bytes([a, b])
+            }),
+            _ => Err("Premature end of data (UTF-16)".to_string()),
+        });
     let units: Vec<u16> = units.collect::<Result<_, _>>()?;
     let text = String::from_utf16(&units).map_err(|_| "Invalid UTF-16 surrogate".to_string())?;
     Ok(text.into_bytes())
@@ -542,7 +605,13 @@ impl<'a, 'd> Parser<'a, 'd> {
     }
 
     fn line(&self) -> usize {
-        1 + self.text.get(..self.pos).unwrap_or(self.text).iter().filter(|&&c| c == b'\n').count()
+        1 + self
+            .text
+            .get(..self.pos)
+            .unwrap_or(self.text)
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count()
     }
 
     fn peek(&self) -> Option<u8> {
@@ -679,7 +748,10 @@ impl<'a, 'd> Parser<'a, 'd> {
             self.skip_blanks();
             self.expect(b"=", "Blank needed here")?;
             self.skip_blanks();
-            let quote = self.peek().filter(|&q| q == b'"' || q == b'\'').ok_or("String not started expecting ' or \"")?;
+            let quote = self
+                .peek()
+                .filter(|&q| q == b'"' || q == b'\'')
+                .ok_or("String not started expecting ' or \"")?;
             self.pos += 1;
             let value_start = self.pos;
             while self.peek().is_some_and(|c| c != quote && c != b'<') {
@@ -692,14 +764,22 @@ impl<'a, 'd> Parser<'a, 'd> {
             self.pos += 1;
             match (name, index) {
                 (b"version", 0) => {
-                    if !(value.starts_with(b"1.") && value.len() > 2 && value.iter().skip(2).all(u8::is_ascii_digit)) {
-                        return Err(format!("Unsupported version '{}'", String::from_utf8_lossy(value)));
+                    if !(value.starts_with(b"1.")
+                        && value.len() > 2
+                        && value.iter().skip(2).all(u8::is_ascii_digit))
+                    {
+                        return Err(format!(
+                            "Unsupported version '{}'",
+                            String::from_utf8_lossy(value)
+                        ));
                     }
                     seen_version = true;
                 }
                 (b"encoding", 1) if seen_version => {
                     let valid = value.first().is_some_and(u8::is_ascii_alphabetic)
-                        && value.iter().all(|&c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
+                        && value
+                            .iter()
+                            .all(|&c| c.is_ascii_alphanumeric() || b"._-".contains(&c));
                     if !valid {
                         return Err("Invalid XML encoding name".to_string());
                     }
@@ -709,7 +789,9 @@ impl<'a, 'd> Parser<'a, 'd> {
                         return Err("standalone accepts only 'yes' or 'no'".to_string());
                     }
                 }
-                _ if !seen_version => return Err("Malformed declaration expecting version".to_string()),
+                _ if !seen_version => {
+                    return Err("Malformed declaration expecting version".to_string())
+                }
                 _ => return Err("parsing XML declaration: '?>' expected".to_string()),
             }
             index += 1;
@@ -791,7 +873,10 @@ impl<'a, 'd> Parser<'a, 'd> {
     }
 
     fn literal(&mut self) -> Res<&'a [u8]> {
-        let quote = self.peek().filter(|&q| q == b'"' || q == b'\'').ok_or("SystemLiteral \" or ' expected")?;
+        let quote = self
+            .peek()
+            .filter(|&q| q == b'"' || q == b'\'')
+            .ok_or("SystemLiteral \" or ' expected")?;
         self.pos += 1;
         let start = self.pos;
         let Some(len) = self.rest().iter().position(|&c| c == quote) else {
@@ -805,7 +890,11 @@ impl<'a, 'd> Parser<'a, 'd> {
         loop {
             self.skip_blanks();
             match self.peek() {
-                None => return Err("xmlParseInternalSubset: error detected in Markup declaration".to_string()),
+                None => {
+                    return Err(
+                        "xmlParseInternalSubset: error detected in Markup declaration".to_string(),
+                    )
+                }
                 Some(b']') => {
                     self.pos += 1;
                     return Ok(());
@@ -822,7 +911,11 @@ impl<'a, 'd> Parser<'a, 'd> {
                 Some(b'<') if self.starts(b"<?") => self.pi()?,
                 Some(b'<') if self.starts(b"<!ENTITY") => self.entity_declaration()?,
                 Some(b'<') if self.starts(b"<!") => self.skip_declaration()?,
-                Some(_) => return Err("xmlParseInternalSubset: error detected in Markup declaration".to_string()),
+                Some(_) => {
+                    return Err(
+                        "xmlParseInternalSubset: error detected in Markup declaration".to_string(),
+                    )
+                }
             }
         }
     }
@@ -832,7 +925,11 @@ impl<'a, 'd> Parser<'a, 'd> {
         self.pos += 2;
         loop {
             match self.peek() {
-                None => return Err("xmlParseInternalSubset: error detected in Markup declaration".to_string()),
+                None => {
+                    return Err(
+                        "xmlParseInternalSubset: error detected in Markup declaration".to_string(),
+                    )
+                }
                 Some(b'>') => {
                     self.pos += 1;
                     return Ok(());
@@ -887,7 +984,9 @@ impl<'a, 'd> Parser<'a, 'd> {
                 }
             }
         } else {
-            let value = self.literal().map_err(|_| "EntityValue: \" or ' expected".to_string())?;
+            let value = self
+                .literal()
+                .map_err(|_| "EntityValue: \" or ' expected".to_string())?;
             if value.contains(&b'%') {
                 self.lenient_entities = true;
             }
@@ -911,7 +1010,13 @@ impl<'a, 'd> Parser<'a, 'd> {
                 self.pos += 1;
             }
             let start = self.pos;
-            while self.peek().is_some_and(|c| if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() }) {
+            while self.peek().is_some_and(|c| {
+                if hex {
+                    c.is_ascii_hexdigit()
+                } else {
+                    c.is_ascii_digit()
+                }
+            }) {
                 self.pos += 1;
             }
             let digits = std::str::from_utf8(self.slice(start, self.pos)).unwrap_or_default();
@@ -950,9 +1055,10 @@ impl<'a, 'd> Parser<'a, 'd> {
                 return Ok(());
             }
             match self.entities.iter().find(|(n, _)| n == name) {
-                Some((_, true)) if in_attribute => {
-                    Err(format!("Attribute references external entity '{}'", String::from_utf8_lossy(name)))
-                }
+                Some((_, true)) if in_attribute => Err(format!(
+                    "Attribute references external entity '{}'",
+                    String::from_utf8_lossy(name)
+                )),
                 Some(_) => {
                     // Never expanded: kept as written.
                     out.extend_from_slice(self.slice(amp, self.pos));
@@ -962,7 +1068,10 @@ impl<'a, 'd> Parser<'a, 'd> {
                     out.extend_from_slice(self.slice(amp, self.pos));
                     Ok(())
                 }
-                None => Err(format!("Entity '{}' not defined", String::from_utf8_lossy(name))),
+                None => Err(format!(
+                    "Entity '{}' not defined",
+                    String::from_utf8_lossy(name)
+                )),
             }
         }
     }
@@ -1012,7 +1121,11 @@ impl<'a, 'd> Parser<'a, 'd> {
     }
 
     fn lookup(&self, prefix: &[u8]) -> Option<usize> {
-        self.bindings.iter().rev().find(|(p, _)| p == prefix).and_then(|(_, uri)| *uri)
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prefix)
+            .and_then(|(_, uri)| *uri)
     }
 
     /// The root element and everything in it, without recursion.
@@ -1023,7 +1136,11 @@ impl<'a, 'd> Parser<'a, 'd> {
             match self.peek() {
                 None => {
                     self.add_text(&text);
-                    let name = self.open.last().map(|o| self.slice(o.name_start, o.name_end)).unwrap_or_default();
+                    let name = self
+                        .open
+                        .last()
+                        .map(|o| self.slice(o.name_start, o.name_end))
+                        .unwrap_or_default();
                     return Err(format!(
                         "Premature end of data in tag {} line {}",
                         String::from_utf8_lossy(name),
@@ -1080,7 +1197,9 @@ impl<'a, 'd> Parser<'a, 'd> {
             return Err("StartTag: invalid element name".to_string());
         };
         if self.open.len() >= MAX_DEPTH {
-            return Err(format!("Excessive depth in document: {MAX_DEPTH} use XML_PARSE_HUGE option"));
+            return Err(format!(
+                "Excessive depth in document: {MAX_DEPTH} use XML_PARSE_HUGE option"
+            ));
         }
         let mut attributes: Vec<Attribute> = Vec::new();
         let mut names: HashSet<&'a [u8]> = HashSet::new();
@@ -1113,13 +1232,19 @@ impl<'a, 'd> Parser<'a, 'd> {
             let name = self.slice(start, end);
             self.skip_blanks();
             if self.peek() != Some(b'=') {
-                return Err(format!("Specification mandates value for attribute {}", String::from_utf8_lossy(name)));
+                return Err(format!(
+                    "Specification mandates value for attribute {}",
+                    String::from_utf8_lossy(name)
+                ));
             }
             self.pos += 1;
             self.skip_blanks();
             let value = self.attribute_value()?;
             if !names.insert(name) {
-                return Err(format!("Attribute {} redefined", String::from_utf8_lossy(name)));
+                return Err(format!(
+                    "Attribute {} redefined",
+                    String::from_utf8_lossy(name)
+                ));
             }
             let is_namespace = name == b"xmlns" || name.starts_with(b"xmlns:");
             attributes.push(Attribute {
@@ -1135,7 +1260,11 @@ impl<'a, 'd> Parser<'a, 'd> {
         for attribute in &attributes {
             if attribute.is_namespace {
                 let prefix = attribute.name.get(6..).unwrap_or_default().to_vec();
-                let uri = if attribute.value.is_empty() { None } else { Some(self.intern_namespace(&attribute.value)) };
+                let uri = if attribute.value.is_empty() {
+                    None
+                } else {
+                    Some(self.intern_namespace(&attribute.value))
+                };
                 self.bindings.push((prefix, uri));
                 bindings += 1;
             }
@@ -1152,7 +1281,12 @@ impl<'a, 'd> Parser<'a, 'd> {
             if !attribute.is_namespace {
                 if let Some(colon) = attribute.name.iter().position(|&c| c == b':') {
                     let prefix = attribute.name.get(..colon).unwrap_or_default().to_vec();
-                    attribute.namespace = self.bindings.iter().rev().find(|(p, _)| *p == prefix).and_then(|(_, uri)| *uri);
+                    attribute.namespace = self
+                        .bindings
+                        .iter()
+                        .rev()
+                        .find(|(p, _)| *p == prefix)
+                        .and_then(|(_, uri)| *uri);
                 }
             }
         }
@@ -1189,7 +1323,9 @@ impl<'a, 'd> Parser<'a, 'd> {
                     self.pos += 1;
                     return Ok(value);
                 }
-                Some(b'<') => return Err("Unescaped '<' not allowed in attributes values".to_string()),
+                Some(b'<') => {
+                    return Err("Unescaped '<' not allowed in attributes values".to_string())
+                }
                 Some(b'&') => self.reference(&mut value, true)?,
                 Some(b'\t' | b'\n' | b'\r') => {
                     value.push(b' ');
@@ -1215,7 +1351,13 @@ impl<'a, 'd> Parser<'a, 'd> {
         let got = self.name().map(|(start, end)| self.slice(start, end));
         self.bindings.truncate(self.bindings.len() - open.bindings);
         if got != Some(expected) {
-            let open_line = 1 + self.text.get(..open.name_start).unwrap_or_default().iter().filter(|&&c| c == b'\n').count();
+            let open_line = 1 + self
+                .text
+                .get(..open.name_start)
+                .unwrap_or_default()
+                .iter()
+                .filter(|&&c| c == b'\n')
+                .count();
             return Err(format!(
                 "Opening and ending tag mismatch: {} line {} and {}",
                 String::from_utf8_lossy(expected),
@@ -1229,7 +1371,9 @@ impl<'a, 'd> Parser<'a, 'd> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// In valid UTF-8, the character starting at `i` if it is not an XML `Char`: a control other
@@ -1253,7 +1397,10 @@ mod tests {
     use super::*;
 
     fn strings(values: Vec<Vec<u8>>) -> Vec<String> {
-        values.into_iter().map(|v| String::from_utf8_lossy(&v).into_owned()).collect()
+        values
+            .into_iter()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .collect()
     }
 
     fn select(body: &str, xpath: &str) -> Vec<String> {
@@ -1264,7 +1411,12 @@ mod tests {
 
     fn detail(body: &[u8]) -> String {
         let (document, result) = parse(body);
-        assert_eq!(result, Err(FAILED.to_string()), "{:?}", String::from_utf8_lossy(body));
+        assert_eq!(
+            result,
+            Err(FAILED.to_string()),
+            "{:?}",
+            String::from_utf8_lossy(body)
+        );
         document.error_detail().unwrap_or_default().to_string()
     }
 
@@ -1281,7 +1433,10 @@ mod tests {
 
     #[test]
     fn whole_document_text() {
-        assert_eq!(select(SOAP, "/*"), vec!["\n  \n    a & b<raw>\n    one\n    two\n  \n"]);
+        assert_eq!(
+            select(SOAP, "/*"),
+            vec!["\n  \n    a & b<raw>\n    one\n    two\n  \n"]
+        );
         assert_eq!(select("<a>x<b>y</b>z</a>", "/*"), vec!["xyz"]);
         assert_eq!(select("<a>x<b>y</b>z</a>", "/"), vec!["xyz"]);
         assert_eq!(select("<a/>", "/*"), vec![""]);
@@ -1291,7 +1446,10 @@ mod tests {
     fn every_attribute_value() {
         // Namespace declarations are not attributes to XPath.
         assert_eq!(select(SOAP, "//@*"), vec!["e1", "x", "k1", "o", "k2"]);
-        assert_eq!(select("<a x=' 1\t2\n3 ' y=\"&lt;&#65;&#x42;\"/>", "//@*"), vec![" 1 2 3 ", "<AB"]);
+        assert_eq!(
+            select("<a x=' 1\t2\n3 ' y=\"&lt;&#65;&#x42;\"/>", "//@*"),
+            vec![" 1 2 3 ", "<AB"]
+        );
     }
 
     #[test]
@@ -1300,15 +1458,24 @@ mod tests {
         assert_eq!(select(SOAP, "//item/@key"), vec!["k1", "k2"]);
         assert_eq!(select(SOAP, "//@key"), vec!["k1", "k2"]);
         assert_eq!(select("<a><b>1</b><c><b>2</b></c></a>", "/a/b"), vec!["1"]);
-        assert_eq!(select("<a><b>1</b><c><b>2</b></c></a>", "/a//b"), vec!["1", "2"]);
+        assert_eq!(
+            select("<a><b>1</b><c><b>2</b></c></a>", "/a//b"),
+            vec!["1", "2"]
+        );
         assert_eq!(select("<a><b>1</b><c><b>2</b></c></a>", "a/c/b"), vec!["2"]);
-        assert_eq!(select("<a><b>1</b><c><b>2</b></c></a>", "//b/text()"), vec!["1", "2"]);
+        assert_eq!(
+            select("<a><b>1</b><c><b>2</b></c></a>", "//b/text()"),
+            vec!["1", "2"]
+        );
         assert_eq!(select("<a>x<b>1</b></a>", "/a/node()"), vec!["x", "1"]);
         assert_eq!(select("<a><b><b>in</b></b></a>", "//b"), vec!["in", "in"]);
         assert_eq!(select("<a><b>1</b></a>", "/b"), Vec::<String>::new());
         // Unprefixed names match only elements in no namespace.
         assert_eq!(select(SOAP, "//Body"), Vec::<String>::new());
-        assert_eq!(select("<a xmlns='urn:x'><b>1</b></a>", "//b"), Vec::<String>::new());
+        assert_eq!(
+            select("<a xmlns='urn:x'><b>1</b></a>", "//b"),
+            Vec::<String>::new()
+        );
         // Unsupported or invalid expressions select nothing.
         assert_eq!(select(SOAP, "//item[1]"), Vec::<String>::new());
         assert_eq!(select(SOAP, "count(//item)"), Vec::<String>::new());
@@ -1319,11 +1486,23 @@ mod tests {
     #[test]
     fn prefixed_paths_with_registered_namespaces() {
         let (document, _) = parse(SOAP.as_bytes());
-        let ns = [("s", "http://schemas.xmlsoap.org/soap/envelope/"), ("m", "urn:m")];
-        assert_eq!(strings(document.select_with_namespaces("/s:Envelope/s:Body/m:Get", &ns)), vec!["a & b<raw>"]);
-        assert_eq!(strings(document.select_with_namespaces("//m:*/@m:kind", &ns)), vec!["x"]);
+        let ns = [
+            ("s", "http://schemas.xmlsoap.org/soap/envelope/"),
+            ("m", "urn:m"),
+        ];
+        assert_eq!(
+            strings(document.select_with_namespaces("/s:Envelope/s:Body/m:Get", &ns)),
+            vec!["a & b<raw>"]
+        );
+        assert_eq!(
+            strings(document.select_with_namespaces("//m:*/@m:kind", &ns)),
+            vec!["x"]
+        );
         let (document, _) = parse(b"<a xmlns='urn:x'><b>1</b></a>");
-        assert_eq!(strings(document.select_with_namespaces("//x:b", &[("x", "urn:x")])), vec!["1"]);
+        assert_eq!(
+            strings(document.select_with_namespaces("//x:b", &[("x", "urn:x")])),
+            vec!["1"]
+        );
     }
 
     #[test]
@@ -1339,7 +1518,10 @@ mod tests {
         assert!(detail(attr.as_bytes()).contains("Attribute references external entity 'e'"));
         // Undeclared entities are errors unless there is an external subset.
         assert!(detail(b"<a>&nope;</a>").contains("Entity 'nope' not defined"));
-        assert_eq!(select(r#"<!DOCTYPE a SYSTEM "a.dtd"><a>&nope;</a>"#, "/*"), vec!["&nope;"]);
+        assert_eq!(
+            select(r#"<!DOCTYPE a SYSTEM "a.dtd"><a>&nope;</a>"#, "/*"),
+            vec!["&nope;"]
+        );
     }
 
     #[test]
@@ -1348,12 +1530,18 @@ mod tests {
             (b"", "Document is empty"),
             (b"plain text", "Start tag expected, '<' not found"),
             (b"<a>", "Premature end of data in tag a line 1"),
-            (b"<a></b>", "Opening and ending tag mismatch: a line 1 and b"),
+            (
+                b"<a></b>",
+                "Opening and ending tag mismatch: a line 1 and b",
+            ),
             (b"<a/><b/>", "Extra content at the end of the document"),
             (b"<a/>text", "Extra content at the end of the document"),
             (b"<a x='1' x='2'/>", "Attribute x redefined"),
             (b"<a x=1/>", "AttValue: \" or ' expected"),
-            (b"<a x='<'/>", "Unescaped '<' not allowed in attributes values"),
+            (
+                b"<a x='<'/>",
+                "Unescaped '<' not allowed in attributes values",
+            ),
             (b"<a x/>", "Specification mandates value for attribute x"),
             (b"<a>]]></a>", "Sequence ']]>' not allowed in content"),
             (b"<a>&amp</a>", "EntityRef: expecting ';'"),
@@ -1362,15 +1550,28 @@ mod tests {
             (b"<a>\x01</a>", "PCDATA invalid Char value 1"),
             (b"<a><!-- x -- y --></a>", "Double hyphen within comment"),
             (b"<a><![CDATA[x</a>", "CData section not finished"),
-            (b"<a><?xml version='1.0'?></a>", "XML declaration allowed only at the start of the document"),
-            (b"<?xml encoding='UTF-8'?><a/>", "Malformed declaration expecting version"),
-            (b"<a>\xff</a>", "Input is not proper UTF-8, indicate encoding !"),
+            (
+                b"<a><?xml version='1.0'?></a>",
+                "XML declaration allowed only at the start of the document",
+            ),
+            (
+                b"<?xml encoding='UTF-8'?><a/>",
+                "Malformed declaration expecting version",
+            ),
+            (
+                b"<a>\xff</a>",
+                "Input is not proper UTF-8, indicate encoding !",
+            ),
             (b"<1a/>", "StartTag: invalid element name"),
             (b"<a", "Couldn't find end of Start Tag a line 1"),
         ];
         for (body, message) in cases {
             let got = detail(body);
-            assert!(got.contains(message), "{:?}: {got:?}", String::from_utf8_lossy(body));
+            assert!(
+                got.contains(message),
+                "{:?}: {got:?}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
