@@ -144,3 +144,47 @@ fn xml_survives_garbage() {
         }
     }
 }
+
+/// Inputs built to hit quadratic paths finish quickly.
+#[test]
+fn adversarial_inputs_stay_linear() {
+    let start = std::time::Instant::now();
+    // A long boundary of dashes and lines full of dashes.
+    let boundary = "-".repeat(1000);
+    let content_type = format!("multipart/form-data; boundary={boundary}X");
+    let mut body = Vec::new();
+    for _ in 0..500 {
+        body.extend_from_slice("-".repeat(4000).as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    let mut sink = TestSink::default();
+    let _ = multipart::process(
+        content_type.as_bytes(),
+        &body,
+        BodyLimits::default(),
+        &mut sink,
+    );
+    // A part with very many headers.
+    let mut body = b"--b\r\n".to_vec();
+    for i in 0..100_000 {
+        body.extend_from_slice(format!("X-{i}: v\r\n").as_bytes());
+    }
+    let mut sink = TestSink::default();
+    let _ = multipart::process(
+        b"multipart/form-data; boundary=b",
+        &body,
+        BodyLimits::default(),
+        &mut sink,
+    );
+    // Nested elements queried with chained descendant steps.
+    let xml = format!("{}{}", "<a>".repeat(250), "</a>".repeat(250)).repeat(200);
+    let xml = format!("<r>{xml}</r>");
+    let (document, result) = xml::parse(xml.as_bytes());
+    assert_eq!(result, Ok(()));
+    assert_eq!(document.select("//a//a").len(), 249 * 200);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -35,6 +35,8 @@
 //! A folded header value stops growing past 64 KiB (ModSecurity already reports any header
 //! over 4096 bytes as an error).
 
+use std::collections::HashMap;
+
 use rampart_seclang::Variable;
 
 use super::{BodyLimits, BodySink};
@@ -136,6 +138,8 @@ struct Part {
     filename: Vec<u8>,
     /// Headers by name (compared ignoring ASCII case), in arrival order.
     headers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// `headers` indices by lowercased name.
+    header_index: HashMap<Vec<u8>, usize>,
     last_header_name: Vec<u8>,
     last_line: LastLine,
     /// Completed header lines, for `MULTIPART_PART_HEADERS`.
@@ -155,6 +159,7 @@ impl Part {
             name: Vec::new(),
             filename: Vec::new(),
             headers: Vec::new(),
+            header_index: HashMap::new(),
             last_header_name: Vec::new(),
             last_line: LastLine::None,
             header_lines: Vec::new(),
@@ -165,9 +170,13 @@ impl Part {
     }
 
     fn header(&self, name: &[u8]) -> Option<usize> {
-        self.headers
-            .iter()
-            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.header_index.get(&name.to_ascii_lowercase()).copied()
+    }
+
+    fn add_header(&mut self, name: &[u8], value: Vec<u8>) {
+        self.header_index
+            .insert(name.to_ascii_lowercase(), self.headers.len());
+        self.headers.push((name.to_vec(), value));
     }
 
     /// Moves the remembered header line to the completed ones.
@@ -522,19 +531,13 @@ impl Parser {
                 self.flag_unmatched_boundary = 1;
             }
         } else if self.buf_contains_line {
-            let len = self.buf.len();
-            for i in 0..len {
-                if at(&self.buf, i) == b'-'
-                    && i + 1 < len
-                    && at(&self.buf, i + 1) == b'-'
-                    && self
-                        .buf
-                        .get(i + 2..)
-                        .is_some_and(|rest| rest.starts_with(&self.boundary))
-                {
-                    self.flag_unmatched_boundary = 1;
-                    break;
-                }
+            // Anything that looks like "--boundary" anywhere in the line (a linear search,
+            // where ModSecurity's strncmp at every "--" can be quadratic).
+            let mut needle = Vec::with_capacity(blen + 2);
+            needle.extend_from_slice(b"--");
+            needle.extend_from_slice(&self.boundary);
+            if memchr::memmem::find(&self.buf, &needle).is_some() {
+                self.flag_unmatched_boundary = 1;
             }
         }
 
@@ -720,7 +723,7 @@ impl Parser {
             return;
         }
         part.last_header_name = name.to_vec();
-        part.headers.push((name.to_vec(), value));
+        part.add_header(name, value);
         part.last_line = LastLine::Raw(line.to_vec());
     }
 

@@ -189,7 +189,18 @@ impl XmlDocument {
         for (step, namespace) in steps.iter().zip(resolved) {
             let mut next = Vec::new();
             let mut seen = HashSet::new();
+            // For `//`, a context node inside an earlier one's subtree adds nothing: skip it,
+            // so that each step stays linear (subtrees are contiguous in document order).
+            let mut covered: Option<usize> = None;
             for &node in &context {
+                if step.descendant {
+                    match node {
+                        Selected::Node(n) if covered.is_some_and(|end| n <= end) => continue,
+                        Selected::Node(n) => covered = Some(self.last_descendant(n)),
+                        Selected::Document => covered = Some(usize::MAX),
+                        Selected::Attribute(..) => {}
+                    }
+                }
                 self.apply(node, step, namespace, &mut |selected| {
                     if seen.insert(selected) {
                         next.push(selected);
@@ -215,6 +226,18 @@ impl XmlDocument {
             },
             Selected::Attribute(..) => Vec::new(),
         }
+    }
+
+    /// The index of the last node in `index`'s subtree.
+    fn last_descendant(&self, index: usize) -> usize {
+        let mut last = index;
+        while let Some(Node::Element { children, .. }) = self.element(last) {
+            match children.last() {
+                Some(&child) => last = child,
+                None => break,
+            }
+        }
+        last
     }
 
     /// The node and its descendants, in document order (descendant-or-self).
