@@ -8,6 +8,15 @@
 
 use rampart_seclang::Variable;
 
+pub mod json;
+pub mod multipart;
+pub mod xml;
+
+#[cfg(test)]
+mod garbage_tests;
+#[cfg(test)]
+pub(crate) mod test_sink;
+
 /// Where a body processor puts what it finds.
 pub trait BodySink {
     /// Adds an `ARGS_POST` argument; false when `SecArgumentsLimit` refuses it.
