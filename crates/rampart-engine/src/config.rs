@@ -12,6 +12,9 @@ pub struct EngineConfig {
     pub response_body_access: bool,
     pub request_body_limit: u64,
     pub request_body_no_files_limit: u64,
+    /// `SecRequestBodyInMemoryLimit`: how much of a multipart body `REQUEST_BODY` keeps (the
+    /// parser sees all of it, streamed).
+    pub request_body_in_memory_limit: u64,
     pub request_body_limit_action: LimitAction,
     pub request_body_json_depth_limit: u64,
     pub response_body_limit: u64,
@@ -19,6 +22,8 @@ pub struct EngineConfig {
     /// MIME types whose response bodies are inspected; `None` until set.
     pub response_body_mime_types: Option<Vec<String>>,
     pub arguments_limit: Option<u64>,
+    /// `SecUploadFileLimit`: files in one multipart body.
+    pub upload_file_limit: u64,
     pub argument_separator: u8,
     pub cookie_format: u8,
     pub unicode_map: Option<UnicodeMap>,
@@ -38,12 +43,14 @@ impl Default for EngineConfig {
             response_body_access: false,
             request_body_limit: 134_217_728,
             request_body_no_files_limit: 1_048_576,
+            request_body_in_memory_limit: 131_072,
             request_body_limit_action: LimitAction::Reject,
             request_body_json_depth_limit: 10_000,
             response_body_limit: 524_288,
             response_body_limit_action: LimitAction::Reject,
             response_body_mime_types: None,
             arguments_limit: None,
+            upload_file_limit: 100,
             argument_separator: b'&',
             cookie_format: 0,
             unicode_map: None,
@@ -72,6 +79,7 @@ impl EngineConfig {
             Setting::ResponseBodyAccess(on) => self.response_body_access = *on,
             Setting::RequestBodyLimit(n) => self.request_body_limit = *n,
             Setting::RequestBodyNoFilesLimit(n) => self.request_body_no_files_limit = *n,
+            Setting::RequestBodyInMemoryLimit(n) => self.request_body_in_memory_limit = *n,
             Setting::RequestBodyLimitAction(a) => self.request_body_limit_action = *a,
             Setting::RequestBodyJsonDepthLimit(n) => self.request_body_json_depth_limit = *n,
             Setting::ResponseBodyLimit(n) => self.response_body_limit = *n,
@@ -82,6 +90,7 @@ impl EngineConfig {
                 .extend(types.iter().map(|t| t.to_ascii_lowercase())),
             Setting::ResponseBodyMimeTypesClear => self.response_body_mime_types = Some(Vec::new()),
             Setting::ArgumentsLimit(n) => self.arguments_limit = Some(*n),
+            Setting::UploadFileLimit(n) => self.upload_file_limit = *n,
             Setting::ArgumentSeparator(s) => {
                 if let Some(&b) = s.as_bytes().first() {
                     self.argument_separator = b;

@@ -198,3 +198,15 @@ fn counting_and_exclusions() {
     ));
     assert_eq!(ids(&request(&rules, "/?a=1&b=2&safe=bad")), vec![1, 3]);
 }
+
+#[test]
+fn a_transformation_that_only_drops_trailing_bytes_still_applies() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS \"@rx \\.php$\" \"id:1,phase:1,pass,log,t:none,t:removeWhitespace\"\n\
+         SecRule ARGS \"@streq abc\" \"id:2,phase:1,pass,log,t:none,t:trimRight\"\n"
+    ));
+    assert_eq!(
+        ids(&request(&rules, "/?f=photo.php%20%20&g=abc%20")),
+        vec![1, 2]
+    );
+}

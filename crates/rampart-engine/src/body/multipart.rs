@@ -207,6 +207,14 @@ struct Finished {
     size: u64,
 }
 
+impl std::fmt::Debug for Parser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("multipart::Parser")
+            .field("boundary", &String::from_utf8_lossy(self.boundary()))
+            .finish_non_exhaustive()
+    }
+}
+
 /// A streaming `multipart/form-data` parser: [`Parser::new`], then [`Parser::feed`] with the
 /// body in chunks of any size, then [`Parser::finish`].
 pub struct Parser {
@@ -562,6 +570,13 @@ impl Parser {
     fn process_boundary(&mut self, last: bool, sink: &mut dyn BodySink) {
         if let Some(part) = self.part.take() {
             for line in &part.header_lines {
+                // Without the line ending: libmodsecurity 3.0.9 kept the CRLF, which made CRS
+                // rule 922110 fire on ordinary uploads; 3.0.10 fixed it (upstream #2870), and
+                // rampart follows the fix. The diff against 3.0.9 lists this as a known cause.
+                let line = line
+                    .strip_suffix(b"\r\n")
+                    .or_else(|| line.strip_suffix(b"\n"))
+                    .unwrap_or(line);
                 sink.add_member(Variable::MultipartPartHeaders, &part.name, line);
             }
             if part.name.is_empty() {
@@ -1233,20 +1248,17 @@ mod tests {
             sink.members_of(Variable::MultipartFilename),
             pairs(&[("image.jpg", "image.jpg")])
         );
-        // 3.0.9 keeps each header line as received, CRLF included.
+        // Each header line without its line ending (as libmodsecurity 3.0.10+).
         assert_eq!(
             sink.members_of(Variable::MultipartPartHeaders),
             pairs(&[
-                ("name", "Content-Disposition: form-data; name=\"name\"\r\n"),
-                (
-                    "email",
-                    "Content-Disposition: form-data; name=\"email\"\r\n"
-                ),
+                ("name", "Content-Disposition: form-data; name=\"name\""),
+                ("email", "Content-Disposition: form-data; name=\"email\""),
                 (
                     "image",
-                    "Content-Disposition: form-data; name=\"image\"; filename=\"image.jpg\"\r\n"
+                    "Content-Disposition: form-data; name=\"image\"; filename=\"image.jpg\""
                 ),
-                ("image", "Content-Type: image/jpeg\r\n"),
+                ("image", "Content-Type: image/jpeg"),
             ])
         );
         // Every boundary after the first sets MULTIPART_UNMATCHED_BOUNDARY to 2.

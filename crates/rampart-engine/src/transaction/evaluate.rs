@@ -15,6 +15,7 @@ use rampart_seclang::{
 };
 
 use super::resolve::Resolved;
+use super::state::StateSink;
 use super::{Intervention, MatchedRule, Transaction};
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
@@ -237,8 +238,11 @@ impl Transaction {
             out.push(current.clone());
         }
         for (_, transform) in &rule.effective {
+            // A borrowed result may still be a shorter slice of the input (a transformation that
+            // only drops trailing bytes): only the whole input means "unchanged".
             let next = match transform(&current, context) {
-                Cow::Borrowed(_) => continue,
+                Cow::Borrowed(same) if same.len() == current.len() => continue,
+                Cow::Borrowed(prefix) => bytes(prefix),
                 Cow::Owned(next) => bytes(next),
             };
             if next[..] == current[..] {
@@ -624,17 +628,76 @@ impl Transaction {
                 );
                 self.set_body_error(None);
             }
-            Some(other) => {
-                // The multipart, JSON and XML processors arrive with the body-processor work.
-                let _ = other;
-                self.set_body_error(None);
+            Some(BodyProcessor::Json) => {
+                let limits = body_limits(config);
+                let mut sink = StateSink {
+                    state: &mut self.state,
+                    limit: config.arguments_limit,
+                };
+                let result = crate::body::json::process(&body, &limits, &mut sink);
+                // An empty body is no error, whatever the parser says.
+                let error = result
+                    .err()
+                    .filter(|_| !body.is_empty())
+                    .map(|e| format!("JSON parsing error: {e}"));
+                self.set_body_error(error);
+            }
+            Some(BodyProcessor::Multipart) => {
+                // The parser was fed as the body arrived (see `append_request_body`).
+                let has_content_type = self
+                    .state
+                    .collection(Variable::RequestHeaders)
+                    .first(b"content-type")
+                    .is_some();
+                match (self.multipart.take(), has_content_type) {
+                    (Some(parser), true) => {
+                        let mut sink = StateSink {
+                            state: &mut self.state,
+                            limit: None,
+                        };
+                        let error = parser
+                            .finish(&mut sink)
+                            .err()
+                            .map(|e| format!("Multipart parsing error: {e}"));
+                        self.set_body_error(error);
+                    }
+                    (None, true) => {
+                        // No body arrived: the parser still judges the (empty) payload.
+                        let content_type = self
+                            .state
+                            .collection(Variable::RequestHeaders)
+                            .first(b"content-type")
+                            .cloned()
+                            .unwrap_or_else(|| bytes(""));
+                        let parser =
+                            crate::body::multipart::Parser::new(&content_type, body_limits(config));
+                        let mut sink = StateSink {
+                            state: &mut self.state,
+                            limit: None,
+                        };
+                        let error = parser
+                            .finish(&mut sink)
+                            .err()
+                            .map(|e| format!("Multipart parsing error: {e}"));
+                        self.set_body_error(error);
+                    }
+                    _ => self.set_body_error(None),
+                }
+            }
+            Some(BodyProcessor::Xml) => {
+                let (document, result) = crate::body::xml::parse(&body);
+                self.state.xml = Some(document);
+                self.set_body_error(result.err().map(|e| format!("XML parsing error: {e}")));
             }
             None => self.set_body_error(None),
         }
         if !body.is_empty() {
             self.state.set_scalar(Variable::RequestBody, &body);
+            // Every byte received, also those of a multipart body that were streamed to the
+            // parser but not kept.
+            let length = self.request_body_seen.max(body.len() as u64);
             self.state
-                .set_scalar(Variable::RequestBodyLength, body.len().to_string());
+                .set_scalar(Variable::RequestBodyLength, length.to_string());
         }
         let mut full = Vec::new();
         for (name, value) in self.state.collection(Variable::RequestHeaders).iter() {
@@ -665,6 +728,14 @@ impl Transaction {
                 self.state.set_scalar(Variable::ReqbodyProcessorError, "0");
             }
         }
+    }
+}
+
+pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::BodyLimits {
+    crate::body::BodyLimits {
+        json_depth: config.request_body_json_depth_limit,
+        upload_files: config.upload_file_limit,
+        file_content: 0,
     }
 }
 

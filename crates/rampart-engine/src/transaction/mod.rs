@@ -111,6 +111,10 @@ pub struct Transaction {
     pub(crate) intervention: Option<Intervention>,
     pub(crate) current_chain: Option<usize>,
     request_body_truncated: bool,
+    /// Request body bytes received (kept or not).
+    pub(crate) request_body_seen: u64,
+    /// The multipart parser, fed as the body arrives.
+    multipart: Option<crate::body::multipart::Parser>,
     phases_run: u8,
     pub(crate) store: Arc<dyn CollectionStore>,
     /// Persistent collections loaded by this transaction: (variable, record key), with the
@@ -159,6 +163,8 @@ impl Transaction {
             intervention: None,
             current_chain: None,
             request_body_truncated: false,
+            request_body_seen: 0,
+            multipart: None,
             phases_run: 0,
             store: default_store(),
             persistent: Vec::new(),
@@ -206,24 +212,35 @@ impl Transaction {
         self.intervention.as_ref()
     }
 
-    /// Buffers request body bytes, enforcing `SecRequestBodyLimit`.
+    /// Takes request body bytes as they arrive, enforcing `SecRequestBodyLimit` (and, for
+    /// bodies without files, `SecRequestBodyNoFilesLimit`). A multipart body is parsed as it
+    /// streams in and only its first `SecRequestBodyInMemoryLimit` bytes are kept for
+    /// `REQUEST_BODY`, so an upload never sits in memory whole.
     pub fn append_request_body(&mut self, chunk: &[u8]) -> BodyStatus {
         if self.request_body_truncated {
             return BodyStatus::Truncated;
         }
-        let config = self.rules.config();
-        let limit = config.request_body_limit;
-        let held = self.state.request_body.len() as u64;
-        if limit > 0 && held + chunk.len() as u64 > limit {
+        let rules = Arc::clone(&self.rules);
+        let config = rules.config();
+        let multipart = self.is_multipart();
+        let limit = if multipart {
+            config.request_body_limit
+        } else {
+            config
+                .request_body_limit
+                .min(config.request_body_no_files_limit)
+        };
+        let seen = self.request_body_seen;
+        let mut chunk = chunk;
+        let mut status = BodyStatus::Accepted;
+        if limit > 0 && seen + chunk.len() as u64 > limit {
             self.state.set_scalar(Variable::InboundDataError, "1");
             match config.request_body_limit_action {
                 rampart_seclang::LimitAction::ProcessPartial => {
-                    let room = usize::try_from(limit.saturating_sub(held)).unwrap_or(0);
-                    self.state
-                        .request_body
-                        .extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    let room = usize::try_from(limit.saturating_sub(seen)).unwrap_or(0);
+                    chunk = &chunk[..room.min(chunk.len())];
                     self.request_body_truncated = true;
-                    return BodyStatus::Truncated;
+                    status = BodyStatus::Truncated;
                 }
                 rampart_seclang::LimitAction::Reject => {
                     if self.engine == EngineMode::On && self.intervention.is_none() {
@@ -233,15 +250,57 @@ impl Transaction {
                             drop: false,
                             rule_id: 0,
                             phase: 2,
-                            message: "Request body limit is marked to reject the request".into(),
+                            message: if multipart || limit == config.request_body_limit {
+                                "Request body limit is marked to reject the request".into()
+                            } else {
+                                format!(
+                                    "Request body no files data length is larger than the configured limit ({limit})"
+                                )
+                            },
                         });
                     }
                     return BodyStatus::Rejected;
                 }
             }
         }
-        self.state.request_body.extend_from_slice(chunk);
-        BodyStatus::Accepted
+        self.request_body_seen += chunk.len() as u64;
+        if multipart {
+            let content_type = self
+                .state
+                .collection(Variable::RequestHeaders)
+                .first(b"content-type")
+                .cloned()
+                .unwrap_or_else(|| crate::collection::bytes(""));
+            let limits = evaluate::body_limits(config);
+            let parser = self
+                .multipart
+                .get_or_insert_with(|| crate::body::multipart::Parser::new(&content_type, limits));
+            let mut sink = state::StateSink {
+                state: &mut self.state,
+                limit: None,
+            };
+            parser.feed(chunk, &mut sink);
+            let keep = usize::try_from(config.request_body_in_memory_limit)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(self.state.request_body.len());
+            self.state
+                .request_body
+                .extend_from_slice(&chunk[..keep.min(chunk.len())]);
+        } else {
+            self.state.request_body.extend_from_slice(chunk);
+        }
+        status
+    }
+
+    /// Whether the body goes to the multipart processor (by `ctl` or by its Content-Type).
+    fn is_multipart(&self) -> bool {
+        match self.body_processor {
+            Some(processor) => processor == BodyProcessor::Multipart,
+            None => self
+                .state
+                .scalar(Variable::ReqbodyProcessor)
+                .is_some_and(|p| &p[..] == b"MULTIPART"),
+        }
     }
 
     /// Processes the request body and runs phase 2.
@@ -309,7 +368,19 @@ impl Transaction {
                 .extend_from_slice(&chunk[..room.min(chunk.len())]);
             return match config.response_body_limit_action {
                 rampart_seclang::LimitAction::ProcessPartial => BodyStatus::Truncated,
-                rampart_seclang::LimitAction::Reject => BodyStatus::Rejected,
+                rampart_seclang::LimitAction::Reject => {
+                    if self.engine == EngineMode::On && self.intervention.is_none() {
+                        self.intervention = Some(Intervention {
+                            status: 403,
+                            url: None,
+                            drop: false,
+                            rule_id: 0,
+                            phase: 4,
+                            message: "Response body limit is marked to reject the request".into(),
+                        });
+                    }
+                    BodyStatus::Rejected
+                }
             };
         }
         self.state.response_body.extend_from_slice(chunk);

@@ -156,6 +156,20 @@ impl Transaction {
             return;
         }
         match variable {
+            V::Xml => {
+                let (Some(document), Selection::Key(xpath)) = (&state.xml, selection) else {
+                    return;
+                };
+                let xpath = String::from_utf8_lossy(xpath);
+                let key = bytes(xpath.as_bytes());
+                for value in document.select(&xpath) {
+                    out.push(Resolved {
+                        variable,
+                        key: Some(key.clone()),
+                        value: bytes(value),
+                    });
+                }
+            }
             V::Args => {
                 Self::push_members(
                     variable,

@@ -23,6 +23,8 @@ pub(crate) struct State {
     pub started: SystemTime,
     pub request_body: Vec<u8>,
     pub response_body: Vec<u8>,
+    /// The parsed request body, when the XML processor ran.
+    pub xml: Option<crate::body::xml::XmlDocument>,
 }
 
 impl State {
@@ -37,6 +39,7 @@ impl State {
             started: SystemTime::now(),
             request_body: Vec::new(),
             response_body: Vec::new(),
+            xml: None,
         }
     }
 
@@ -207,6 +210,28 @@ impl State {
             let media = value.split(|&b| b == b';').next().unwrap_or_default();
             self.set_scalar(Variable::ResponseContentType, media);
         }
+    }
+}
+
+/// What the body processors write into: ARGS_POST (within `SecArgumentsLimit`), scalars and
+/// collection members.
+pub(crate) struct StateSink<'a> {
+    pub state: &'a mut State,
+    pub limit: Option<u64>,
+}
+
+impl crate::body::BodySink for StateSink<'_> {
+    fn add_argument(&mut self, name: &[u8], value: &[u8]) -> bool {
+        self.state
+            .add_argument(Variable::ArgsPost, name, value, self.limit)
+    }
+
+    fn set_scalar(&mut self, variable: Variable, value: &[u8]) {
+        self.state.set_scalar(variable, value);
+    }
+
+    fn add_member(&mut self, variable: Variable, key: &[u8], value: &[u8]) {
+        self.state.collection_mut(variable).push(key, value);
     }
 }
 

@@ -1,9 +1,10 @@
 //! Transformations (`t:…`): functions from bytes to bytes, with ModSecurity v3's semantics.
 //!
 //! Each transformation lives in its own module and is registered in [`lookup`], the one table
-//! that maps the parser's [`Transformation`] names to code. A transformation returns the input
-//! borrowed when it changes nothing, so the common benign case allocates nothing; results are
-//! cached per transaction by the caller, not here.
+//! that maps the parser's [`Transformation`] names to code. A transformation returns a borrow
+//! of its input when its output is a prefix of it — the whole input when it changes nothing —
+//! so the common benign case allocates nothing; callers must compare lengths rather than treat
+//! every borrow as "unchanged". Results are cached per transaction by the caller, not here.
 //!
 //! The reference is libmodsecurity 3.0.9. Its transformations are C-style loops over a
 //! NUL-terminated copy of the value, and several of their accidents (reading the terminator,
