@@ -24,6 +24,9 @@ pub struct EngineConfig {
     pub arguments_limit: Option<u64>,
     /// `SecUploadFileLimit`: files in one multipart body.
     pub upload_file_limit: u64,
+    /// `SecTmpSaveUploadedFiles On` or `SecUploadKeepFiles On|RelevantOnly`: keep uploaded
+    /// files' contents for `FILES_TMP_CONTENT` (up to `request_body_in_memory_limit` each).
+    pub keep_file_contents: bool,
     pub argument_separator: u8,
     pub cookie_format: u8,
     pub unicode_map: Option<UnicodeMap>,
@@ -51,6 +54,7 @@ impl Default for EngineConfig {
             response_body_mime_types: None,
             arguments_limit: None,
             upload_file_limit: 100,
+            keep_file_contents: false,
             argument_separator: b'&',
             cookie_format: 0,
             unicode_map: None,
@@ -91,6 +95,10 @@ impl EngineConfig {
             Setting::ResponseBodyMimeTypesClear => self.response_body_mime_types = Some(Vec::new()),
             Setting::ArgumentsLimit(n) => self.arguments_limit = Some(*n),
             Setting::UploadFileLimit(n) => self.upload_file_limit = *n,
+            Setting::TmpSaveUploadedFiles(on) => self.keep_file_contents = *on,
+            Setting::UploadKeepFiles(keep) => {
+                self.keep_file_contents = *keep != rampart_seclang::KeepFiles::Off
+            }
             Setting::ArgumentSeparator(s) => {
                 if let Some(&b) = s.as_bytes().first() {
                     self.argument_separator = b;

@@ -192,3 +192,22 @@ fn response_bodies_are_inspected_only_for_listed_types_and_within_the_limit() {
         (BodyStatus::Rejected, Some((403, 4)))
     );
 }
+
+#[test]
+fn files_tmp_content_is_kept_only_when_asked() {
+    let rule = "SecRule FILES_TMP_CONTENT \"@contains <?php\" \"id:1,phase:2,pass,log\"\n";
+    let body = b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\n<?php x\r\n--b--\r\n".to_vec();
+    let base = "SecRuleEngine On\nSecRequestBodyAccess On\n";
+    let (tx, _) = post(
+        &rules(&format!("{base}{rule}")),
+        "multipart/form-data; boundary=b",
+        [body.clone()],
+    );
+    assert!(ids(&tx).is_empty());
+    let (tx, _) = post(
+        &rules(&format!("{base}SecTmpSaveUploadedFiles On\n{rule}")),
+        "multipart/form-data; boundary=b",
+        [body],
+    );
+    assert_eq!(ids(&tx), vec![1]);
+}

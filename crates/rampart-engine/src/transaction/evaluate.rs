@@ -735,7 +735,11 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
     crate::body::BodyLimits {
         json_depth: config.request_body_json_depth_limit,
         upload_files: config.upload_file_limit,
-        file_content: 0,
+        file_content: if config.keep_file_contents {
+            usize::try_from(config.request_body_in_memory_limit).unwrap_or(usize::MAX)
+        } else {
+            0
+        },
     }
 }
 
