@@ -510,7 +510,13 @@ impl App {
             target.as_bytes(),
             &body,
         );
-        let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+        let status = match StatusCode::from_u16(answer.status) {
+            // HTTP/1.1 has no final 1xx answer (hyper would send 500, or switch protocols for
+            // 101); Go's server follows an informational status with an implicit 200.
+            Ok(status) if status.is_informational() => StatusCode::OK,
+            Ok(status) => status,
+            Err(_) => StatusCode::BAD_GATEWAY,
+        };
         let mut response = Response::new(Full::new(Bytes::from(answer.body)));
         *response.status_mut() = status;
         let headers = response.headers_mut();

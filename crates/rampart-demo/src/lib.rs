@@ -20,7 +20,8 @@
 //! # }
 //! ```
 //!
-//! Endpoints (every response carries a `Content-Type`; errors are `{"error": "..."}`):
+//! Endpoints (errors are `{"error": "..."}`; every answer but albedo's carries a
+//! `Content-Type`):
 //!
 //! | method and path | answer |
 //! | --- | --- |
@@ -38,6 +39,13 @@
 //!
 //! Malformed JSON is 400, well-formed but unacceptable input 422, a wrong `Content-Type` 415,
 //! a known path with another method 405 (with `Allow`), a body over [`MAX_BODY_BYTES`] 413.
+//!
+//! `/reflect` passes albedo's answer on as it is, with three exceptions forced by HTTP/1.1
+//! over a real socket: hyper frames the body itself (a `Content-Length` or
+//! `Transfer-Encoding` named in the reflection document is dropped), a 1xx status becomes 200
+//! (what Go's server sends after an informational status), and albedo's "connection dropped"
+//! for a negative status is the 502 with an empty body that a proxy would report. Like
+//! albedo's, its empty answers carry no `Content-Type`.
 
 #![warn(missing_docs)]
 

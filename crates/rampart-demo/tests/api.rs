@@ -513,6 +513,23 @@ async fn reflect_answers_as_asked() {
         (bad_status.status, bad_status.text()),
         (400, "Invalid status code: 42")
     );
+    // No final 1xx in HTTP/1.1: Go's server sends 200 after an informational status.
+    for status in [100, 101, 103] {
+        let spec = format!(r#"{{"status":{status},"headers":{{"X-Early":"1"}}}}"#);
+        let reply = server
+            .request("POST", "/reflect", &[], spec.as_bytes())
+            .await;
+        assert_eq!(
+            (reply.status, reply.header("x-early")),
+            (200, Some("1")),
+            "{status}"
+        );
+    }
+    // A negative status makes albedo drop the connection, which a proxy reports as 502.
+    let negative = server
+        .request("POST", "/reflect", &[], br#"{"status":-1}"#)
+        .await;
+    assert_eq!((negative.status, negative.body.len()), (502, 0));
     // A lying Content-Length from the spec does not break the framing.
     let lying = server
         .request(

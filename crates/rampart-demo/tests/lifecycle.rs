@@ -135,12 +135,14 @@ async fn shutdown_closes_idle_connections() {
 #[cfg(unix)]
 #[test]
 fn binary_serves_logs_and_stops_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart-demo"))
-        .args(["--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_rampart-demo"))
+            .args(["--listen", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stderr = BufReader::new(child.0.stderr.take().unwrap());
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
     let addr = line
@@ -162,14 +164,15 @@ fn binary_serves_logs_and_stops_on_sigterm() {
     stderr.read_line(&mut line).unwrap();
     assert_eq!(line, "GET /api/users/3 200\n");
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    // The shell's own `kill`, so that no procps is needed.
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.0.id())])
         .status()
         .unwrap();
     assert!(status.success());
     let deadline = Instant::now() + TIMEOUT;
     let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
+        if let Some(exit) = child.0.try_wait().unwrap() {
             break exit;
         }
         assert!(Instant::now() < deadline, "still running after SIGTERM");
@@ -205,4 +208,17 @@ async fn shutdown_drops_a_request_that_outlives_the_drain_timeout() {
         "{:?}",
         String::from_utf8_lossy(&out)
     );
+}
+
+/// Kills the child if the test fails before it exits (`Child::kill` does nothing once the
+/// child has been waited for), so that a failure leaves no server running.
+#[cfg(unix)]
+struct KillOnDrop(std::process::Child);
+
+#[cfg(unix)]
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
