@@ -1,0 +1,1 @@
+//! WAF phases. (Being written.)
