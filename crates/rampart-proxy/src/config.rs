@@ -359,8 +359,14 @@ impl Config {
         }
         for (key, level) in [
             ("crs.paranoia_level", self.crs.paranoia_level),
-            ("crs.blocking_paranoia_level", self.crs.blocking_paranoia_level),
-            ("crs.detection_paranoia_level", self.crs.detection_paranoia_level),
+            (
+                "crs.blocking_paranoia_level",
+                self.crs.blocking_paranoia_level,
+            ),
+            (
+                "crs.detection_paranoia_level",
+                self.crs.detection_paranoia_level,
+            ),
         ] {
             if let Some(level) = level {
                 if !(1..=4).contains(&level) {
@@ -529,7 +535,10 @@ impl Config {
 pub enum RuleSource {
     /// A path or glob.
     File(PathBuf),
-    Inline { origin: String, text: String },
+    Inline {
+        origin: String,
+        text: String,
+    },
 }
 
 /// CRS v4 added the multipart-attack rules; their presence tells the two apart.
@@ -654,7 +663,10 @@ mod tests {
     #[test]
     fn defaults_fill_what_the_file_leaves_out() {
         let config = parse(MINIMAL, &[]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(config.server.listen, vec!["127.0.0.1:8080".parse().unwrap_or_else(|_| unreachable!())]);
+        assert_eq!(
+            config.server.listen,
+            vec!["127.0.0.1:8080".parse().unwrap_or_else(|_| unreachable!())]
+        );
         assert_eq!(config.server.fail_mode, FailMode::Closed);
         assert!(config.crs.enabled);
         assert_eq!(config.log.error_log, "stderr");
@@ -682,16 +694,40 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_are_errors() {
         let unknown = parse("[server]\nlisten_on = []\n", &[]);
-        assert!(matches!(unknown, Err(ConfigError::Parse { .. })), "{unknown:?}");
+        assert!(
+            matches!(unknown, Err(ConfigError::Parse { .. })),
+            "{unknown:?}"
+        );
         let level = parse(&format!("{MINIMAL}[crs]\nparanoia_level = 7\n"), &[]);
         assert!(
-            matches!(level, Err(ConfigError::Invalid { key: "crs.paranoia_level", .. })),
+            matches!(
+                level,
+                Err(ConfigError::Invalid {
+                    key: "crs.paranoia_level",
+                    ..
+                })
+            ),
             "{level:?}"
         );
         let upstream = parse("[upstream]\nservers = [\"no-port\"]\n", &[]);
-        assert!(matches!(upstream, Err(ConfigError::Invalid { .. })), "{upstream:?}");
-        let tls = parse(&format!("{MINIMAL}[server]\ntls_listen = [\"127.0.0.1:8443\"]\n"), &[]);
-        assert!(matches!(tls, Err(ConfigError::Invalid { key: "tls.cert", .. })), "{tls:?}");
+        assert!(
+            matches!(upstream, Err(ConfigError::Invalid { .. })),
+            "{upstream:?}"
+        );
+        let tls = parse(
+            &format!("{MINIMAL}[server]\ntls_listen = [\"127.0.0.1:8443\"]\n"),
+            &[],
+        );
+        assert!(
+            matches!(
+                tls,
+                Err(ConfigError::Invalid {
+                    key: "tls.cert",
+                    ..
+                })
+            ),
+            "{tls:?}"
+        );
         let env = parse(MINIMAL, &[("RAMPART_SERVER__FAIL_MODE", "sideways")]);
         assert!(env.is_err());
     }
@@ -707,7 +743,10 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let v4 = config.crs_shortcuts(4);
-        assert!(v4.contains("id:900000,") && v4.contains("tx.blocking_paranoia_level=2"), "{v4}");
+        assert!(
+            v4.contains("id:900000,") && v4.contains("tx.blocking_paranoia_level=2"),
+            "{v4}"
+        );
         assert!(v4.contains("tx.detection_paranoia_level=3"), "{v4}");
         assert!(v4.contains("tx.inbound_anomaly_score_threshold=10"), "{v4}");
         assert!(v4.contains("setvar:'tx.allowed_methods=GET POST'"), "{v4}");

@@ -27,11 +27,15 @@ impl Cidr {
         let address = canonical(address);
         match (self.network, address) {
             (IpAddr::V4(net), IpAddr::V4(addr)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(addr) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(addr)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(addr) & mask
             }
             _ => false,
@@ -42,9 +46,7 @@ impl Cidr {
 /// IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) as the IPv4 address they are.
 fn canonical(address: IpAddr) -> IpAddr {
     match address {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
     }
 }
@@ -174,9 +176,16 @@ mod tests {
     #[test]
     fn trusted_hops_are_skipped_from_the_right() {
         let proxies = TrustedProxies::new(&["10.0.0.0/8".to_string()]);
-        let client =
-            proxies.client_address(ip("10.0.0.2"), &[], &[b"6.6.6.6, 198.51.100.7", b"10.0.0.9"]);
-        assert_eq!(client, ip("198.51.100.7"), "the spoofable left-most entry is not believed");
+        let client = proxies.client_address(
+            ip("10.0.0.2"),
+            &[],
+            &[b"6.6.6.6, 198.51.100.7", b"10.0.0.9"],
+        );
+        assert_eq!(
+            client,
+            ip("198.51.100.7"),
+            "the spoofable left-most entry is not believed"
+        );
     }
 
     #[test]

@@ -22,4 +22,4 @@ mod tls;
 mod waf;
 
 pub use config::Config;
-pub use server::{reload_via_admin, serve, ServeHandle};
+pub use server::{reload_via_admin, serve, ServeError, ServeHandle};

@@ -23,6 +23,10 @@ enum Command {
     Eval(cli::eval::EvalArgs),
     /// Run the CRS regression suite in-process.
     Ftw(cli::ftw::FtwArgs),
+    /// Run the reverse proxy: every exchange goes through the rules before and after upstream.
+    Serve(cli::serve::ServeArgs),
+    /// Ask a running `rampart serve` to reload its rules (as SIGHUP does).
+    Reload(cli::serve::ReloadArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
         Command::Check(check) => cli::check::run(&check),
         Command::Eval(eval) => cli::eval::run(&eval),
         Command::Ftw(ftw) => cli::ftw::run(&ftw),
+        Command::Serve(serve) => cli::serve::run(&serve),
+        Command::Reload(reload) => cli::serve::reload(&reload),
     };
     match result {
         Ok(code) => code,

@@ -10,8 +10,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use rampart_seclang::{
-    Action, AllowScope, BodyProcessor, Collection as SetVarCollection, Ctl, EngineMode, Phase,
-    SetVar, SetVarOperation, Target, Variable,
+    Action, AllowScope, AuditLogPartsChange, BodyProcessor, Collection as SetVarCollection, Ctl,
+    EngineMode, Phase, SetVar, SetVarOperation, Target, Variable,
 };
 
 use super::resolve::Resolved;
@@ -521,6 +521,20 @@ impl Transaction {
             }
             Ctl::RequestBodyAccess(on) => self.request_body_access = *on,
             Ctl::ForceRequestBodyVariable(on) => self.force_request_body_variable = *on,
+            Ctl::AuditEngine(engine) => self.audit_engine = *engine,
+            Ctl::AuditLogParts(change) => match change {
+                AuditLogPartsChange::Set(parts) => self.audit_parts = parts.clone(),
+                AuditLogPartsChange::Add(parts) => {
+                    for part in parts.chars() {
+                        if !self.audit_parts.contains(part) {
+                            self.audit_parts.push(part);
+                        }
+                    }
+                }
+                AuditLogPartsChange::Remove(parts) => {
+                    self.audit_parts.retain(|part| !parts.contains(part));
+                }
+            },
             _ => {}
         }
     }

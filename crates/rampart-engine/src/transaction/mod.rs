@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rampart_seclang::{
-    AllowScope, BodyProcessor, EngineMode, IdRange, Phase, Severity, Target, Variable,
+    AllowScope, AuditEngine, BodyProcessor, EngineMode, IdRange, Phase, Severity, Target, Variable,
 };
 
 use crate::collection::Bytes;
@@ -96,6 +96,9 @@ pub struct Transaction {
     id: String,
     pub(crate) engine: EngineMode,
     pub(crate) request_body_access: bool,
+    /// `SecAuditEngine` and `SecAuditLogParts`, after `ctl:auditEngine` / `ctl:auditLogParts`.
+    pub(crate) audit_engine: AuditEngine,
+    pub(crate) audit_parts: String,
     pub(crate) body_processor: Option<BodyProcessor>,
     pub(crate) force_request_body_variable: bool,
     pub(crate) removed_ids: Vec<IdRange>,
@@ -145,6 +148,8 @@ impl Transaction {
         Transaction {
             engine: config.rule_engine,
             request_body_access: config.request_body_access,
+            audit_engine: config.audit_engine,
+            audit_parts: config.audit_log_parts.clone(),
             rules,
             state,
             id,
@@ -425,6 +430,32 @@ impl Transaction {
             .collection(Variable::Tx)
             .first(name.as_bytes())
             .map(|v: &Bytes| &v[..])
+    }
+
+    /// Whether phase 2 reads the request body (`SecRequestBodyAccess`, after `ctl`). A server
+    /// can forward the body as it streams when it does not.
+    pub fn request_body_access(&self) -> bool {
+        self.request_body_access && self.engine != EngineMode::Off
+    }
+
+    /// The request body as kept for inspection (`REQUEST_BODY`'s source).
+    pub fn request_body(&self) -> &[u8] {
+        &self.state.request_body
+    }
+
+    /// The response body as buffered for phase 4.
+    pub fn response_body(&self) -> &[u8] {
+        &self.state.response_body
+    }
+
+    /// `SecAuditEngine` in force for this transaction.
+    pub fn audit_engine(&self) -> AuditEngine {
+        self.audit_engine
+    }
+
+    /// `SecAuditLogParts` in force for this transaction.
+    pub fn audit_log_parts(&self) -> &str {
+        &self.audit_parts
     }
 
     /// The rule engine mode in force (after any `ctl:ruleEngine`).

@@ -13,8 +13,12 @@ use serde::Serialize;
 pub struct CheckArgs {
     /// Configuration files, loaded in the order given (e.g. modsecurity.conf, crs-setup.conf,
     /// rules/*.conf).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "config", conflicts_with = "config")]
     files: Vec<PathBuf>,
+    /// Check a `rampart serve` configuration instead: the TOML file (with the environment's
+    /// overrides) and every rule source it names, in the order serve loads them.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -48,7 +52,23 @@ struct ErrorReport {
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let (summary, errors) = match rampart_engine::load(&args.files) {
+    let loaded = match &args.config {
+        None => rampart_engine::load(&args.files),
+        Some(path) => {
+            let built = rampart_proxy::Config::load(Some(path))
+                .map_err(rampart_proxy::rules::RulesError::from)
+                .and_then(|config| rampart_proxy::rules::build(&config));
+            match built {
+                Ok(rules) => Ok(rules),
+                Err(rampart_proxy::rules::RulesError::Load(errors)) => Err(errors),
+                Err(other) => {
+                    eprintln!("{}: error: {other}", path.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    };
+    let (summary, errors) = match loaded {
         Ok(rules) => (rules.summary().clone(), Vec::new()),
         Err(errors) => (Summary::default(), errors),
     };
