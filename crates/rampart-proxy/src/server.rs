@@ -267,7 +267,8 @@ async fn accept_loop(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
-        .keep_alive(true);
+        .keep_alive(true)
+        .half_close(true);
     builder.http2().timer(TokioTimer::new());
     let builder = Arc::new(builder);
     loop {

@@ -50,6 +50,10 @@ pub struct FtwArgs {
     /// Print each failing test with its reasons.
     #[arg(long)]
     show_failures: bool,
+    /// Run over HTTP: start `rampart serve` and the test backend on loopback, send each stage
+    /// over TCP, and read the rule ids from the error log between `X-CRS-Test` markers.
+    #[arg(long)]
+    http: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -139,6 +143,11 @@ pub fn run(args: &FtwArgs) -> Result<ExitCode> {
         )
     })?;
     let rules = Arc::new(rules);
+    let mut target = if args.http {
+        Some(super::ftw_http::Target::start(&config)?)
+    } else {
+        None
+    };
     let tests_dir = args
         .tests
         .clone()
@@ -157,7 +166,15 @@ pub fn run(args: &FtwArgs) -> Result<ExitCode> {
                 && !exclude.as_ref().is_some_and(|r| r.is_match(&id))
         })
         .collect();
-    let results = run_all(&rules, &tests, &exceptions);
+    let results = match target.as_mut() {
+        // One server, one log: the stages go one after another.
+        Some(target) => tests
+            .iter()
+            .map(|t| run_test(t, &exceptions, &mut |stage| target.run_stage(stage)))
+            .collect(),
+        None => run_all(&rules, &tests, &exceptions),
+    };
+    drop(target);
     let passed = results
         .iter()
         .filter(|r| matches!(r.outcome, "pass" | "overridden"))
@@ -260,7 +277,7 @@ fn run_all(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|t| run_test(rules, t, exceptions))
+                        .map(|t| run_test(t, exceptions, &mut |stage| run_stage(rules, stage)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -273,9 +290,9 @@ fn run_all(
 }
 
 fn run_test(
-    rules: &Arc<RuleSet>,
     test: &Test,
     exceptions: &HashMap<String, Override>,
+    run_stage: &mut dyn FnMut(&Stage) -> (Verdict, Vec<u64>),
 ) -> TestResult {
     let id = test.id();
     let exception = exceptions.get(&id);
@@ -305,7 +322,7 @@ fn run_test(
             }
             None => stage,
         };
-        let (verdict, ids) = run_stage(rules, stage);
+        let (verdict, ids) = run_stage(stage);
         logged_ids.extend(ids);
         match verdict {
             Verdict::Pass => {}

@@ -4,4 +4,5 @@ pub mod check;
 pub mod drive;
 pub mod eval;
 pub mod ftw;
+pub mod ftw_http;
 pub mod serve;
