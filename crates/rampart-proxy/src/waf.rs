@@ -29,7 +29,7 @@ use crate::config::FailMode;
 use crate::exchange::{AuditSettings, Exchange, UpstreamError};
 use crate::forwarded::TrustedProxies;
 use crate::logs::Logs;
-use crate::metrics::Metrics;
+use crate::metrics::{InFlight, Metrics};
 use crate::upstream::{UpstreamBody, Upstreams};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -102,6 +102,8 @@ struct Flow {
     request_headers: Vec<(String, String)>,
     upstream_error: Option<UpstreamError>,
     response_headers: Vec<(String, String)>,
+    /// Counts the exchange in `rampart_in_flight_requests` until it is logged.
+    _in_flight: InFlight,
 }
 
 impl Flow {
@@ -121,15 +123,6 @@ impl Flow {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "panic".into());
-                self.shared.logs.server_error(&format!(
-                    "engine failed on request {} ({}): {reason}; failing {}",
-                    self.tx.id(),
-                    self.uri,
-                    match self.shared.fail_mode {
-                        FailMode::Closed => "closed (503)",
-                        FailMode::Open => "open",
-                    }
-                ));
                 self.engine_error = Some(reason);
                 None
             }
@@ -293,6 +286,7 @@ pub async fn handle(
         request_headers,
         upstream_error: None,
         response_headers: Vec::new(),
+        _in_flight: shared.metrics.in_flight(),
     };
 
     // Phase 1.
@@ -508,12 +502,6 @@ fn answer_upstream_error(mut flow: Flow, error: UpstreamError) -> Response<Proxy
         _ => "Bad Gateway",
     };
     let text = format!("{status} {reason}\nrequest id: {id}\n");
-    flow.shared.logs.server_error(&format!(
-        "upstream {} for request {id} ({} {})",
-        error.label(),
-        flow.method,
-        flow.uri
-    ));
     let response =
         small_response(status, &id, text.as_bytes()).unwrap_or_else(|| fallback_response(status));
     flow.finish(status, text.len() as u64);
