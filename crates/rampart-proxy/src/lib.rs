@@ -11,10 +11,12 @@
 pub mod config;
 pub mod exchange;
 pub mod forwarded;
+pub mod frontend;
 pub mod logs;
 pub mod metrics;
 pub mod rules;
 pub mod upstream;
+pub mod wire;
 
 mod admin;
 mod server;

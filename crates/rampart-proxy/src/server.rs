@@ -25,6 +25,7 @@ use crate::rules::{self, RulesError};
 use crate::tls::{self, TlsError};
 use crate::upstream::Upstreams;
 use crate::waf::{self, ConnectionInfo, Generation, Shared};
+use crate::wire::{HeadQueue, HeadReader};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -287,18 +288,24 @@ async fn accept_loop(
         };
         let _ = stream.set_nodelay(true);
         let local = stream.local_addr().unwrap_or(peer);
+        let heads = Arc::new(HeadQueue::default());
         let info = ConnectionInfo {
             peer,
             local,
             tls: tls.is_some(),
+            heads: Some(Arc::clone(&heads)),
         };
         let shared = Arc::clone(&shared);
-        let service = service_fn(move |request| waf::handle(Arc::clone(&shared), info, request));
+        let service =
+            service_fn(move |request| waf::handle(Arc::clone(&shared), info.clone(), request));
         let builder = Arc::clone(&builder);
         match &tls {
             None => {
                 let connection = builder
-                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                    .serve_connection_with_upgrades(
+                        TokioIo::new(HeadReader::new(stream, heads)),
+                        service,
+                    )
                     .into_owned();
                 let watched = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -315,7 +322,10 @@ async fn accept_loop(
                         return;
                     };
                     let connection = builder
-                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                        .serve_connection_with_upgrades(
+                            TokioIo::new(HeadReader::new(stream, heads)),
+                            service,
+                        )
                         .into_owned();
                     let _ = watcher.watch(connection).await;
                 });

@@ -28,9 +28,11 @@ use rampart_engine::{BodyStatus, Intervention, RuleSet, Transaction};
 use crate::config::FailMode;
 use crate::exchange::{AuditSettings, Exchange, UpstreamError};
 use crate::forwarded::TrustedProxies;
+use crate::frontend::{Admission, Head};
 use crate::logs::Logs;
 use crate::metrics::{InFlight, Metrics};
 use crate::upstream::{UpstreamBody, Upstreams};
+use crate::wire::HeadQueue;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// What the client receives.
@@ -56,11 +58,13 @@ pub struct Shared {
 }
 
 /// The connection a request came on.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionInfo {
     pub peer: SocketAddr,
     pub local: SocketAddr,
     pub tls: bool,
+    /// HTTP/1 heads as the client wrote them (see [`crate::wire`]).
+    pub heads: Option<Arc<HeadQueue>>,
 }
 
 /// The engine's decision to drop the connection: the server closes it without answering.
@@ -221,6 +225,18 @@ pub async fn handle(
     let started = Instant::now();
     let generation = shared.rules.load_full();
     let (mut parts, body) = request.into_parts();
+    // HTTP/1: the head as written, and the front-end's verdict on it.
+    let original: Option<Head> = match (parts.version, &connection.heads) {
+        (Version::HTTP_2, _) | (_, None) => None,
+        (_, Some(queue)) => match queue.pop() {
+            None => None,
+            Some(read) => match read.admission {
+                Admission::Accept => Some(read.head),
+                Admission::Reject { status, reason } => return Ok(refused(status, reason)),
+                Admission::Drop { .. } => return Err(Dropped),
+            },
+        },
+    };
 
     // HTTP/2 carries the host in `:authority`; the rules (and the upstream) expect `Host`.
     if !parts.headers.contains_key(header::HOST) {
@@ -248,27 +264,44 @@ pub async fn handle(
             .client_address(connection.peer.ip(), &forwarded, &x_forwarded_for);
     let client = SocketAddr::new(client_ip, connection.peer.port());
 
-    // The request target as the client sent it: origin-form for HTTP/1, `:path` for HTTP/2.
-    let uri = if parts.version == Version::HTTP_2 || parts.uri.scheme().is_none() {
-        parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| "/".to_string(), |p| p.as_str().to_string())
-    } else {
-        parts.uri.to_string()
-    };
-    let hostname = shared.hostname.clone().unwrap_or_else(|| {
-        parts
+    // What the engine sees: the head as the client wrote it (HTTP/1), or as HTTP/2 carries
+    // it (lowercase names, `:path`), as nginx hands it to ModSecurity.
+    let head = original.unwrap_or_else(|| Head {
+        method: parts.method.as_str().as_bytes().to_vec(),
+        uri: if parts.version == Version::HTTP_2 || parts.uri.scheme().is_none() {
+            parts
+                .uri
+                .path_and_query()
+                .map_or(b"/".to_vec(), |p| p.as_str().as_bytes().to_vec())
+        } else {
+            parts.uri.to_string().into_bytes()
+        },
+        version: format!("HTTP/{}", version_text(parts.version)).into_bytes(),
+        headers: parts
             .headers
-            .get(header::HOST)
-            .map(|h| lossy(h.as_bytes()))
+            .iter()
+            .map(|(n, v)| (n.as_str().as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect(),
+    });
+    let uri = lossy(&head.uri);
+    let hostname = shared.hostname.clone().unwrap_or_else(|| {
+        head.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(b"host"))
+            .map(|(_, v)| lossy(v))
             .unwrap_or_else(|| connection.local.ip().to_string())
     });
-    let request_headers: Vec<(String, String)> = parts
+    let request_headers: Vec<(String, String)> = head
         .headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_string(), lossy(value.as_bytes())))
+        .map(|(name, value)| (lossy(name), lossy(value)))
         .collect();
+    let version_number: &'static str = match head.version.as_slice() {
+        b"HTTP/1.0" => "1.0",
+        b"HTTP/1.1" => "1.1",
+        b"HTTP/2" | b"HTTP/2.0" => "2.0",
+        _ => "",
+    };
 
     let mut flow = Flow {
         tx: Transaction::new(Arc::clone(&generation.rules)),
@@ -280,9 +313,13 @@ pub async fn handle(
         client,
         local: connection.local,
         hostname,
-        method: parts.method.as_str().to_string(),
+        method: lossy(&head.method),
         uri,
-        http_version: version_text(parts.version),
+        http_version: if version_number.is_empty() {
+            version_text(parts.version)
+        } else {
+            version_number
+        },
         request_headers,
         upstream_error: None,
         response_headers: Vec::new(),
@@ -291,8 +328,7 @@ pub async fn handle(
 
     // Phase 1.
     let (client_text, local_text) = (client_ip.to_string(), connection.local.ip().to_string());
-    let (uri_text, method, version) = (flow.uri.clone(), flow.method.clone(), flow.http_version);
-    let headers = &parts.headers;
+    let version = head.version.strip_prefix(b"HTTP/").unwrap_or(&head.version);
     flow.engine(|tx| {
         tx.process_connection(
             &client_text,
@@ -300,9 +336,9 @@ pub async fn handle(
             &local_text,
             connection.local.port(),
         );
-        tx.process_uri(uri_text.as_bytes(), method.as_bytes(), version.as_bytes());
-        for (name, value) in headers {
-            tx.add_request_header(name.as_str().as_bytes(), value.as_bytes());
+        tx.process_uri(&head.uri, &head.method, version);
+        for (name, value) in &head.headers {
+            tx.add_request_header(name, value);
         }
         tx.process_request_headers();
     });
@@ -505,6 +541,17 @@ fn answer_upstream_error(mut flow: Flow, error: UpstreamError) -> Response<Proxy
     let response =
         small_response(status, &id, text.as_bytes()).unwrap_or_else(|| fallback_response(status));
     flow.finish(status, text.len() as u64);
+    response.map(|b| b.map_err(|never| match never {}).boxed_unsync())
+}
+
+/// The front-end's answer to a head it refused; the connection closes after it.
+fn refused(status: u16, reason: &str) -> Response<ProxyBody> {
+    let text = format!("{status} {reason}\n");
+    let mut response =
+        small_response(status, "-", text.as_bytes()).unwrap_or_else(|| fallback_response(status));
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
     response.map(|b| b.map_err(|never| match never {}).boxed_unsync())
 }
 

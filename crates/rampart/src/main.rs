@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
-mod frontend;
 
 /// rampart: a web application firewall that runs ModSecurity rule sets natively.
 #[derive(Parser)]

@@ -94,6 +94,23 @@ fn version_number(version: &[u8]) -> &[u8] {
     version.strip_prefix(b"HTTP/").unwrap_or(version)
 }
 
+/// The front-end policy `rampart serve` applies (see `rampart_proxy::frontend`), on a request
+/// read from a file: what the engine sees offline is what it would see behind the proxy.
+pub fn admit(request: &mut Request) -> rampart_proxy::frontend::Admission {
+    let mut head = rampart_proxy::frontend::Head {
+        method: std::mem::take(&mut request.method),
+        uri: std::mem::take(&mut request.uri),
+        version: std::mem::take(&mut request.version),
+        headers: std::mem::take(&mut request.headers),
+    };
+    let admission = rampart_proxy::frontend::admit(&mut head);
+    request.method = head.method;
+    request.uri = head.uri;
+    request.version = head.version;
+    request.headers = head.headers;
+    admission
+}
+
 /// Runs the full lifecycle. `upstream` answers the request when no rule stopped it first.
 pub fn run(
     rules: &Arc<RuleSet>,

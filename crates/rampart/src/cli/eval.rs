@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::drive::{self, Connection, Response, Verdict};
 use super::ftw::to_request;
-use crate::frontend::Admission;
+use rampart_proxy::frontend::Admission;
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -79,7 +79,7 @@ fn evaluate(
     response: Response,
 ) -> Result<Verdict, Rejection> {
     let mut request = to_request(parsed);
-    match crate::frontend::admit(&mut request) {
+    match super::drive::admit(&mut request) {
         Admission::Accept => {}
         Admission::Reject { status, reason } => {
             return Err(Rejection {

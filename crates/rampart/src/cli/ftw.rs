@@ -21,7 +21,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::drive::{self, Connection, Request, Response};
-use crate::frontend::Admission;
+use rampart_proxy::frontend::Admission;
 
 #[derive(Args)]
 pub struct FtwArgs {
@@ -373,7 +373,7 @@ pub fn run_stage(rules: &Arc<RuleSet>, stage: &Stage) -> (Verdict, Vec<u64>) {
         }
         Ok(parsed) => {
             let mut request = to_request(parsed);
-            match crate::frontend::admit(&mut request) {
+            match super::drive::admit(&mut request) {
                 Admission::Accept => {}
                 Admission::Reject { status, reason } => {
                     let response = format!("HTTP/1.1 {status} {reason}\r\n\r\n");

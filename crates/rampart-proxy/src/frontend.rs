@@ -11,7 +11,15 @@
 //! transfer coding wins, and a proxy must not forward both), and duplicate headers are kept
 //! as they came (rule 920620 looks for duplicate `Content-Type`s).
 
-use crate::cli::drive::Request;
+/// A request head as it came off the wire: bytes, in order, names in their original case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Head {
+    pub method: Vec<u8>,
+    pub uri: Vec<u8>,
+    /// As on the request line, e.g. `HTTP/1.1`; empty for an HTTP/0.9 request line.
+    pub version: Vec<u8>,
+    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+}
 
 /// The front-end's decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +33,7 @@ pub enum Admission {
 }
 
 /// Applies the policy, normalising the request in place when it is accepted.
-pub fn admit(request: &mut Request) -> Admission {
+pub fn admit(request: &mut Head) -> Admission {
     let reject = |reason| Admission::Reject {
         status: 400,
         reason,
@@ -142,8 +150,8 @@ fn valid_host(host: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn request(line: (&str, &str, &str), headers: &[(&str, &str)]) -> Request {
-        Request {
+    fn request(line: (&str, &str, &str), headers: &[(&str, &str)]) -> Head {
+        Head {
             method: line.0.into(),
             uri: line.1.into(),
             version: line.2.into(),
@@ -151,7 +159,6 @@ mod tests {
                 .iter()
                 .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
                 .collect(),
-            body: Vec::new(),
         }
     }
 
