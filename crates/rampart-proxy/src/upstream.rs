@@ -4,9 +4,9 @@
 //! A request is retried on the next server only when connecting failed, because only then is
 //! it certain that nothing of it reached an application.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Request, Response, Uri};
@@ -35,7 +35,10 @@ pub fn parse_authority(text: &str) -> Option<(String, u16)> {
 struct Server {
     /// `host:port` as written in URIs.
     authority: String,
+    /// The last health check's verdict (always true without health checks).
     healthy: AtomicBool,
+    /// After a refused connection, the server is skipped until then (ms since `epoch`).
+    refused_until: AtomicU64,
 }
 
 /// The upstream pool shared by every request.
@@ -45,6 +48,9 @@ pub struct Upstreams {
     next: AtomicUsize,
     client: Client<HttpConnector, UpstreamBody>,
     read_timeout: Duration,
+    epoch: Instant,
+    /// How long a refused server sits out: one health-check interval.
+    sit_out: Duration,
 }
 
 impl Upstreams {
@@ -70,6 +76,7 @@ impl Upstreams {
                     format!("{host}:{port}")
                 },
                 healthy: AtomicBool::new(true),
+                refused_until: AtomicU64::new(0),
             })
             .collect();
         Upstreams {
@@ -77,6 +84,8 @@ impl Upstreams {
             next: AtomicUsize::new(0),
             client,
             read_timeout: Duration::from_millis(config.read_timeout_ms),
+            epoch: Instant::now(),
+            sit_out: Duration::from_millis(config.health_check_interval_ms),
         }
     }
 
@@ -86,9 +95,14 @@ impl Upstreams {
         let n = self.servers.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let rotated = (0..n).map(|i| (start + i) % n);
+        let now = self.now_ms();
         let healthy: Vec<usize> = rotated
             .clone()
-            .filter(|&i| self.servers[i].healthy.load(Ordering::Relaxed))
+            .filter(|&i| {
+                let server = &self.servers[i];
+                server.healthy.load(Ordering::Relaxed)
+                    && server.refused_until.load(Ordering::Relaxed) <= now
+            })
             .collect();
         if healthy.is_empty() {
             rotated.collect()
@@ -111,7 +125,7 @@ impl Upstreams {
         let order = self.order();
         let mut body = Some(body);
         let mut last = UpstreamError::Connect;
-        for (attempt, index) in order.iter().enumerate() {
+        for index in &order {
             let server = &self.servers[*index];
             let uri: Uri = match format!("http://{}{}", server.authority, path).parse() {
                 Ok(uri) => uri,
@@ -132,10 +146,14 @@ impl Upstreams {
             match result {
                 Ok(Ok(response)) => return Ok(response),
                 Ok(Err(error)) if error.is_connect() => {
-                    server.healthy.store(false, Ordering::Relaxed);
+                    let until = self.now_ms().saturating_add(
+                        u64::try_from(self.sit_out.as_millis()).unwrap_or(u64::MAX),
+                    );
+                    server.refused_until.store(until, Ordering::Relaxed);
                     last = UpstreamError::Connect;
-                    let body_was_empty = attempt == 0 && is_bodiless(&parts);
-                    if !body_was_empty {
+                    // A body went with the first attempt; a bodiless request moves on to
+                    // every server in turn.
+                    if !is_bodiless(&parts) {
                         break;
                     }
                 }
@@ -144,6 +162,10 @@ impl Upstreams {
             }
         }
         Err(last)
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     pub fn read_timeout(&self) -> Duration {

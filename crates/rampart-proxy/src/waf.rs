@@ -375,7 +375,12 @@ pub async fn handle(
                     rest_streams = true;
                     break;
                 }
-                BodyStatus::Rejected => break,
+                // With an intervention (engine On) the request is answered and the rest is
+                // never read; without one (DetectionOnly) the rest must still go upstream.
+                BodyStatus::Rejected => {
+                    rest_streams = true;
+                    break;
+                }
             }
             if flow.engine_error.is_some() {
                 rest_streams = true;
@@ -468,7 +473,10 @@ pub async fn handle(
     }
 
     let mut response = Response::from_parts(head, ());
-    if !rest_streams {
+    // HEAD answers, 1xx, 204 and 304 have no body: a Content-Length on them describes the
+    // representation (RFC 9110 §8.6), not the empty body read here, and stays as it is.
+    let bodiless = flow.method == "HEAD" || matches!(status, 100..=199 | 204 | 304);
+    if !rest_streams && !bodiless {
         // The whole body was read: its length is known now.
         let length: usize = held.iter().map(Bytes::len).sum();
         response.headers_mut().remove(header::CONTENT_LENGTH);
