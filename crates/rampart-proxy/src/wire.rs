@@ -327,6 +327,17 @@ pub fn parse_head(raw: &[u8]) -> Option<Head> {
         .split(|&b| b == b'\n')
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
     let request_line = lines.next()?;
+    // A bare CR or a NUL anywhere, or whitespace before the method, is not HTTP.
+    if raw[..raw.len().saturating_sub(4)]
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == 0 || (b == b'\r' && raw.get(i + 1) != Some(&b'\n')))
+        || request_line
+            .first()
+            .is_some_and(|&b| b == b' ' || b == b'\t')
+    {
+        return None;
+    }
     let mut parts = request_line.split(|&b| b == b' ').filter(|p| !p.is_empty());
     let method = parts.next()?.to_vec();
     let uri = parts.next()?.to_vec();

@@ -244,7 +244,7 @@ fn send(address: SocketAddr, bytes: &[u8]) -> std::io::Result<Option<Vec<u8>>> {
             Ok(0) => break,
             Ok(n) => {
                 response.extend_from_slice(&buffer[..n]);
-                if complete(&response) {
+                if complete(&response, bytes.starts_with(b"HEAD ")) {
                     break;
                 }
             }
@@ -263,10 +263,13 @@ fn send(address: SocketAddr, bytes: &[u8]) -> std::io::Result<Option<Vec<u8>>> {
 }
 
 /// Whether `response` holds a whole response as its headers frame it.
-fn complete(response: &[u8]) -> bool {
+fn complete(response: &[u8], to_head: bool) -> bool {
     let Some(head_end) = response.windows(4).position(|w| w == b"\r\n\r\n") else {
         return false;
     };
+    if to_head {
+        return true;
+    }
     let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
     let body = &response[head_end + 4..];
     if head.starts_with("http/1.1 1") {
