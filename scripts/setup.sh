@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 #   redis-server                 shared state between replicas
 #   wrk                          load generator
 #   build-essential, pkg-config, cmake     building crates that link C
+#   curl                         the quickstart's requests (and its check in the test command)
 packages=(
-  build-essential pkg-config cmake
+  build-essential pkg-config cmake curl
   libmodsecurity-dev modsecurity-crs
   nginx libnginx-mod-http-modsecurity
   redis-server wrk

@@ -13,3 +13,4 @@ cargo build --release --locked -p rampart
 ./target/release/rampart ftw --shared ../shared --min-passed "$(cat fidelity/crs-v4-passed)"
 # The same suite over HTTP: rampart serve + the test backend on loopback, ids from the error log.
 ./target/release/rampart ftw --http --shared ../shared --min-passed "$(cat fidelity/crs-v4-passed)"
+./scripts/quickstart-check.sh
