@@ -81,3 +81,64 @@ fn malformed_file_exits_1_with_file_line_column() {
     assert_eq!(report["errors"][0]["column"], 36);
     assert_eq!(report["errors"][0]["file"], path.display().to_string());
 }
+
+#[test]
+fn check_config_compiles_what_serve_would_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rampart.toml");
+    std::fs::write(
+        &config,
+        "[upstream]\nservers = [\"127.0.0.1:3000\"]\n[crs]\nenabled = false\n\
+         [waf]\ndirectives = \"SecRule ARGS \\\"@contains x\\\" \\\"id:1,phase:2,deny\\\"\"\n",
+    )
+    .unwrap();
+    let output = rampart()
+        .args(["check", "--format", "json", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // The built-in base configuration's rules (200000-200007 family) plus the inline one.
+    assert!(report["rules"].as_u64().unwrap() >= 7, "{report}");
+    assert_eq!(report["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn check_config_reports_rule_errors_with_positions_and_config_errors_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.conf"),
+        "SecRule ARGS \"@rx a\" \"id:1,denyy\"\n",
+    )
+    .unwrap();
+    let config = dir.path().join("rampart.toml");
+    std::fs::write(
+        &config,
+        "[upstream]\nservers = [\"127.0.0.1:3000\"]\n[crs]\nenabled = false\n[waf]\nrules = [\"bad.conf\"]\n",
+    )
+    .unwrap();
+    let output = rampart()
+        .args(["check", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.conf:1:"), "{stderr}");
+    assert!(stderr.contains("denyy"), "{stderr}");
+
+    std::fs::write(&config, "[upstream]\nservers = [\"no-port\"]\n").unwrap();
+    let output = rampart()
+        .args(["check", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("upstream.servers"), "{stderr}");
+}

@@ -422,7 +422,7 @@ pub fn run_stage(rules: &Arc<RuleSet>, stage: &Stage) -> (Verdict, Vec<u64>) {
             let mut lines: Vec<String> = verdict
                 .matched
                 .iter()
-                .map(|m| drive::log_line(&m.rule, &host, &uri, ""))
+                .map(|m| rampart_proxy::logs::error_log::warning_message(&m.rule, &host, &uri, ""))
                 .collect();
             if let Some(i) = &verdict.intervention {
                 lines.push(format!("ModSecurity: {} [id \"{}\"]", i.message, i.rule_id));
