@@ -8,6 +8,7 @@
 //! The proxy knows the engine only through its transaction API: it feeds the exchange in,
 //! phase by phase, and acts on the interventions it gets back.
 
+pub mod backend;
 pub mod config;
 pub mod exchange;
 pub mod forwarded;

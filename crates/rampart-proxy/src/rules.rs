@@ -2,10 +2,12 @@
 //! (re)load, off the request path.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rampart_engine::{LoadError, RuleSet};
 
-use crate::config::{Config, ConfigError, RuleSource};
+use crate::backend::{Backend, Native};
+use crate::config::{Config, ConfigError, EngineKind, RuleSource};
 
 /// Why a rule set could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +32,18 @@ fn render(errors: &[LoadError]) -> String {
     text
 }
 
-/// Loads and compiles the configuration's rules.
+/// The configuration's rules on the engine it names (`waf.engine`).
+pub fn build_backend(config: &Config) -> Result<Arc<dyn Backend>, RulesError> {
+    match config.waf.engine {
+        EngineKind::Native => Ok(Arc::new(Native(Arc::new(build(config)?)))),
+        EngineKind::Modsecurity => Err(RulesError::Config(ConfigError::Invalid {
+            key: "waf.engine",
+            message: "the libmodsecurity backend is not available in this build".into(),
+        })),
+    }
+}
+
+/// Loads and compiles the configuration's rules for the native engine.
 pub fn build(config: &Config) -> Result<RuleSet, RulesError> {
     let mut loader = rampart_seclang::Loader::new();
     for source in config.rule_sources()? {

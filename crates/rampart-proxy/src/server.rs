@@ -77,16 +77,15 @@ impl Control {
             };
             config.server = current.server;
             config.upstream = current.upstream;
-            rules::build(&config)
+            rules::build_backend(&config)
         })
         .await;
         let result = match built {
-            Ok(Ok(rules)) => {
+            Ok(Ok(backend)) => {
                 let number = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-                self.shared.rules.store(Arc::new(Generation {
-                    rules: Arc::new(rules),
-                    number,
-                }));
+                self.shared
+                    .rules
+                    .store(Arc::new(Generation { backend, number }));
                 self.shared.metrics.rule_set_loaded(number);
                 self.shared
                     .logs
@@ -147,7 +146,7 @@ pub async fn serve(
     config_path: Option<PathBuf>,
 ) -> Result<ServeHandle, ServeError> {
     let build_config = config.clone();
-    let rules = tokio::task::spawn_blocking(move || rules::build(&build_config))
+    let backend = tokio::task::spawn_blocking(move || rules::build_backend(&build_config))
         .await
         .map_err(|e| {
             ServeError::Rules(RulesError::NoMatch {
@@ -159,10 +158,7 @@ pub async fn serve(
     metrics.rule_set_loaded(1);
     let upstreams = Arc::new(Upstreams::new(&config.upstream));
     let shared = Arc::new(Shared {
-        rules: ArcSwap::from_pointee(Generation {
-            rules: Arc::new(rules),
-            number: 1,
-        }),
+        rules: ArcSwap::from_pointee(Generation { backend, number: 1 }),
         upstreams: Arc::clone(&upstreams),
         logs,
         metrics,

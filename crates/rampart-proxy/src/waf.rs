@@ -23,10 +23,12 @@ use http::{Request, Response, StatusCode, Version};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use rampart_engine::{BodyStatus, Intervention, RuleSet, Transaction};
+use rampart_engine::{BodyStatus, Intervention};
+
+use crate::backend::{Backend, Inspection};
 
 use crate::config::FailMode;
-use crate::exchange::{AuditSettings, Exchange, UpstreamError};
+use crate::exchange::{Exchange, UpstreamError};
 use crate::forwarded::TrustedProxies;
 use crate::frontend::{Admission, Head};
 use crate::logs::Logs;
@@ -41,7 +43,7 @@ pub type ProxyBody = UnsyncBoxBody<Bytes, BoxError>;
 /// A compiled rule set and its reload generation.
 #[derive(Debug)]
 pub struct Generation {
-    pub rules: Arc<RuleSet>,
+    pub backend: Arc<dyn Backend>,
     pub number: u64,
 }
 
@@ -91,7 +93,7 @@ const HOP_BY_HOP: [HeaderName; 6] = [
 /// The transaction with its bookkeeping.
 struct Flow {
     shared: Arc<Shared>,
-    tx: Transaction,
+    tx: Box<dyn Inspection>,
     started: Instant,
     started_at: SystemTime,
     engine_time: Duration,
@@ -112,12 +114,12 @@ struct Flow {
 
 impl Flow {
     /// Runs one engine step, timing it and catching a panic.
-    fn engine<T>(&mut self, step: impl FnOnce(&mut Transaction) -> T) -> Option<T> {
+    fn engine<T>(&mut self, step: impl FnOnce(&mut dyn Inspection) -> T) -> Option<T> {
         if self.engine_error.is_some() {
             return None;
         }
         let start = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| step(&mut self.tx)));
+        let result = catch_unwind(AssertUnwindSafe(|| step(&mut *self.tx)));
         self.engine_time += start.elapsed();
         match result {
             Ok(value) => Some(value),
@@ -151,14 +153,13 @@ impl Flow {
     /// Phase 5 and the logs; `status` is what the client got (0: dropped).
     fn finish(mut self, status: u16, bytes_sent: u64) {
         self.engine(|tx| tx.process_logging());
-        let score = |tx: &Transaction, names: &[&str]| -> i64 {
+        let score = |tx: &dyn Inspection, names: &[&str]| -> i64 {
             names
                 .iter()
                 .find_map(|name| tx.tx(name))
                 .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse().ok())
                 .unwrap_or(0)
         };
-        let rules = Arc::clone(&self.shared.rules.load().rules);
         let exchange = Exchange {
             unique_id: self.tx.id().to_string(),
             started: self.started_at,
@@ -179,17 +180,13 @@ impl Flow {
             matched: self.tx.matched_rules().to_vec(),
             intervention: self.tx.intervention().cloned(),
             engine_mode: self.tx.engine_mode(),
-            audit: AuditSettings {
-                engine: self.tx.audit_engine(),
-                parts: self.tx.audit_log_parts().to_string(),
-                relevant_status: rules.config().audit_log_relevant_status.clone(),
-            },
+            audit: self.tx.audit(),
             inbound_anomaly_score: score(
-                &self.tx,
+                &*self.tx,
                 &["blocking_inbound_anomaly_score", "anomaly_score"],
             ),
             outbound_anomaly_score: score(
-                &self.tx,
+                &*self.tx,
                 &["blocking_outbound_anomaly_score", "outbound_anomaly_score"],
             ),
             upstream_error: self.upstream_error,
@@ -304,7 +301,7 @@ pub async fn handle(
     };
 
     let mut flow = Flow {
-        tx: Transaction::new(Arc::clone(&generation.rules)),
+        tx: generation.backend.inspect(),
         shared: Arc::clone(&shared),
         started,
         started_at: SystemTime::now(),

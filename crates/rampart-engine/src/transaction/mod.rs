@@ -463,7 +463,8 @@ impl Transaction {
         self.engine
     }
 
-    pub(crate) fn rules(&self) -> &Arc<RuleSet> {
+    /// The rule set this transaction runs against.
+    pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
     }
 

@@ -1,9 +1,8 @@
 //! Driving one exchange through the engine, the way a server in front of it would: the shared
 //! core of `rampart eval` and `rampart ftw`.
 
-use std::sync::Arc;
-
-use rampart_engine::{MatchedRule, RuleSet, Transaction};
+use rampart_engine::MatchedRule;
+use rampart_proxy::backend::Backend;
 use serde::Serialize;
 
 /// A request as received: bytes, in order.
@@ -113,12 +112,12 @@ pub fn admit(request: &mut Request) -> rampart_proxy::frontend::Admission {
 
 /// Runs the full lifecycle. `upstream` answers the request when no rule stopped it first.
 pub fn run(
-    rules: &Arc<RuleSet>,
+    backend: &dyn Backend,
     connection: &Connection,
     request: &Request,
     upstream: impl FnOnce(&Request) -> Response,
 ) -> Verdict {
-    let mut tx = Transaction::new(rules.clone());
+    let mut tx = backend.inspect();
     tx.process_connection(
         &connection.client,
         connection.client_port,
@@ -133,10 +132,12 @@ pub fn run(
     for (name, value) in &request.headers {
         tx.add_request_header(name, value);
     }
-    let mut stopped = tx.process_request_headers().is_some();
+    tx.process_request_headers();
+    let mut stopped = tx.intervention().is_some();
     if !stopped {
         tx.append_request_body(&request.body);
-        stopped = tx.process_request_body().is_some();
+        tx.process_request_body();
+        stopped = tx.intervention().is_some();
     }
     let mut status = 0;
     if !stopped {
@@ -147,10 +148,8 @@ pub fn run(
         }
         let mut protocol = b"HTTP/".to_vec();
         protocol.extend_from_slice(version_number(&request.version));
-        if tx
-            .process_response_headers(response.status, &protocol)
-            .is_none()
-        {
+        tx.process_response_headers(response.status, &protocol);
+        if tx.intervention().is_none() {
             tx.append_response_body(&response.body);
             tx.process_response_body();
         }

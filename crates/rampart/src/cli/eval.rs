@@ -74,7 +74,7 @@ struct Rejection {
 
 /// Applies the front-end policy, then the rules.
 fn evaluate(
-    rules: &Arc<rampart_engine::RuleSet>,
+    rules: &dyn rampart_proxy::backend::Backend,
     parsed: raw::RawRequest,
     response: Response,
 ) -> Result<Verdict, Rejection> {
@@ -107,7 +107,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode> {
             lines.join("\n")
         )
     })?;
-    let rules = Arc::new(rules);
+    let rules = rampart_proxy::backend::Native(Arc::new(rules));
     let mut out = std::io::stdout().lock();
     if let Some(path) = &args.request {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;

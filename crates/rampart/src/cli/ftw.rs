@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use rampart_engine::RuleSet;
 use rampart_harness::expect::{self, Observed, Verdict};
 use rampart_harness::suite::{Stage, Test};
 use rampart_harness::{raw, reflect, request, suite};
+use rampart_proxy::backend::Backend;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -142,7 +142,7 @@ pub fn run(args: &FtwArgs) -> Result<ExitCode> {
             lines.join("\n")
         )
     })?;
-    let rules = Arc::new(rules);
+    let rules = rampart_proxy::backend::Native(Arc::new(rules));
     let mut target = if args.http {
         Some(super::ftw_http::Target::start(&config)?)
     } else {
@@ -263,7 +263,7 @@ fn load_exceptions(path: &Path) -> Result<HashMap<String, Override>> {
 }
 
 fn run_all(
-    rules: &Arc<RuleSet>,
+    rules: &dyn Backend,
     tests: &[&Test],
     exceptions: &HashMap<String, Override>,
 ) -> Vec<TestResult> {
@@ -350,7 +350,7 @@ fn run_test(
 }
 
 /// Runs one stage: what the checks saw, and the ids logged.
-pub fn run_stage(rules: &Arc<RuleSet>, stage: &Stage) -> (Verdict, Vec<u64>) {
+pub fn run_stage(rules: &dyn Backend, stage: &Stage) -> (Verdict, Vec<u64>) {
     let bytes = match request::build(&stage.input) {
         Ok(bytes) => bytes,
         Err(error) => {
