@@ -149,3 +149,20 @@ impl Inspection for Transaction {
         Transaction::response_body(self)
     }
 }
+
+/// Why a backend could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error(
+        "this rampart was built without the libmodsecurity backend (cargo feature `modsecurity`)"
+    )]
+    NotBuilt,
+    #[error("libmodsecurity refused the rules: {0}")]
+    Rules(String),
+}
+
+/// libmodsecurity with `files` loaded in order.
+pub fn modsecurity(files: &[std::path::PathBuf]) -> Result<Box<dyn Backend>, BackendError> {
+    let _ = files;
+    Err(BackendError::NotBuilt)
+}

@@ -20,6 +20,8 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Evaluate raw HTTP/1.1 requests offline against a rule configuration; print verdicts as JSON.
     Eval(cli::eval::EvalArgs),
+    /// Run the same requests through two engines and report where they disagree.
+    Diff(cli::diff::DiffArgs),
     /// Run the CRS regression suite in-process.
     Ftw(cli::ftw::FtwArgs),
     /// Run the reverse proxy: every exchange goes through the rules before and after upstream.
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Check(check) => cli::check::run(&check),
         Command::Eval(eval) => cli::eval::run(&eval),
         Command::Ftw(ftw) => cli::ftw::run(&ftw),
+        Command::Diff(diff) => cli::diff::run(&diff),
         Command::Serve(serve) => cli::serve::run(&serve),
         Command::Reload(reload) => cli::serve::reload(&reload),
     };

@@ -30,16 +30,16 @@ pub struct EvalArgs {
 }
 
 #[derive(Deserialize)]
-struct Line {
+pub(super) struct Line {
     #[serde(default)]
-    id: serde_json::Value,
-    request_b64: String,
+    pub(super) id: serde_json::Value,
+    pub(super) request_b64: String,
     #[serde(default)]
-    response: Option<LineResponse>,
+    pub(super) response: Option<LineResponse>,
 }
 
 #[derive(Deserialize)]
-struct LineResponse {
+pub(super) struct LineResponse {
     #[serde(default = "ok")]
     status: u16,
     #[serde(default)]
@@ -66,14 +66,14 @@ struct Output<'a> {
 }
 
 #[derive(Serialize)]
-struct Rejection {
+pub(super) struct Rejection {
     /// The status answered, or none when the connection is closed.
-    status: Option<u16>,
-    reason: &'static str,
+    pub(super) status: Option<u16>,
+    pub(super) reason: &'static str,
 }
 
 /// Applies the front-end policy, then the rules.
-fn evaluate(
+pub(super) fn evaluate(
     rules: &dyn rampart_proxy::backend::Backend,
     parsed: raw::RawRequest,
     response: Response,
@@ -97,6 +97,23 @@ fn evaluate(
     Ok(drive::run(rules, &Connection::default(), &request, |_| {
         response
     }))
+}
+
+/// A JSON line's response, or the default (200, nothing).
+pub(super) fn line_response(response: Option<LineResponse>) -> Result<Response> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    Ok(match response {
+        Some(r) => Response {
+            status: r.status,
+            headers: r
+                .headers
+                .into_iter()
+                .map(|(n, v)| (n.into_bytes(), v.into_bytes()))
+                .collect(),
+            body: engine.decode(r.body_b64.trim())?,
+        },
+        None => Response::empty_ok(),
+    })
 }
 
 pub fn run(args: &EvalArgs) -> Result<ExitCode> {
@@ -147,18 +164,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode> {
             let input: Line = serde_json::from_str(&line)?;
             let bytes = engine.decode(input.request_b64.trim())?;
             let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let response = match input.response {
-                Some(r) => Response {
-                    status: r.status,
-                    headers: r
-                        .headers
-                        .into_iter()
-                        .map(|(n, v)| (n.into_bytes(), v.into_bytes()))
-                        .collect(),
-                    body: engine.decode(r.body_b64.trim())?,
-                },
-                None => Response::empty_ok(),
-            };
+            let response = line_response(input.response)?;
             Ok((input.id, evaluate(&rules, parsed, response)))
         })();
         let output = match &evaluated {

@@ -1,6 +1,7 @@
 //! Subcommands.
 
 pub mod check;
+pub mod diff;
 pub mod drive;
 pub mod eval;
 pub mod ftw;
