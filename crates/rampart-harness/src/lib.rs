@@ -13,11 +13,15 @@
 //! A runner does: [`suite::load_dir`] → for each test and stage → [`request::build`] →
 //! [`raw::parse`] → engine (with [`reflect::respond`] as the upstream) → [`expect::check`].
 //!
+//! [`corpus`] is separate: it generates the request corpus for differential testing against
+//! libmodsecurity (`corpus/diff`, see `corpus/README.md`).
+//!
 //! Nothing read from a file or built from a test may panic this crate: malformed input gets a
 //! typed error.
 
 #![warn(missing_docs)]
 
+pub mod corpus;
 pub mod expect;
 pub mod raw;
 pub mod reflect;
