@@ -273,27 +273,30 @@ fn read_inputs(path: &Path, inputs: &mut Vec<Input>) -> Result<()> {
             if line.trim().is_empty() {
                 continue;
             }
-            let parsed = (|| -> Result<(String, raw::RawRequest, Response)> {
-                let line: Line = serde_json::from_str(line)?;
-                let id = match &line.id {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Null => format!("{name}:{}", number + 1),
-                    other => other.to_string(),
-                };
-                let request = engine.decode(line.request_b64.trim())?;
-                let parsed = raw::parse(&request).map_err(|e| anyhow::anyhow!("{e}"))?;
-                Ok((id, parsed, line_response(line.response)?))
-            })();
-            inputs.push(match parsed {
-                Ok((id, request, response)) => Input {
-                    id,
-                    request: Ok((request, response)),
-                },
-                Err(error) => Input {
-                    id: format!("{name}:{}", number + 1),
-                    request: Err(format!("{error:#}")),
-                },
-            });
+            let line: Line = match serde_json::from_str(line) {
+                Ok(line) => line,
+                Err(error) => {
+                    inputs.push(Input {
+                        id: format!("{name}:{}", number + 1),
+                        request: Err(error.to_string()),
+                    });
+                    continue;
+                }
+            };
+            let id = match &line.id {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => format!("{name}:{}", number + 1),
+                other => other.to_string(),
+            };
+            // A request the raw parser refuses is still a request: both engines are asked
+            // about it as a server would answer it (400).
+            let request = (|| -> Result<(raw::RawRequest, Response)> {
+                let bytes = engine.decode(line.request_b64.trim())?;
+                let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok((parsed, line_response(line.response)?))
+            })()
+            .map_err(|e| format!("{e:#}"));
+            inputs.push(Input { id, request });
         }
     } else {
         inputs.push(Input {
