@@ -29,42 +29,45 @@
 //!
 //! # The API
 //!
-//! - [`ModSecurity::instance`]: the engine (`msc_init`, connector info, log callback).
-//! - [`Rules`]: `Rules::new`, `add` (text), `add_file`; errors carry libmodsecurity's parser
+//! - `ModSecurity::instance`: the engine (`msc_init`, connector info, log callback).
+//! - `Rules`: `Rules::new`, `add` (text), `add_file`; errors carry libmodsecurity's parser
 //!   message.
-//! - [`Transaction`]: `process_connection`, `process_uri`, `add_request_header`,
+//! - `Transaction`: `process_connection`, `process_uri`, `add_request_header`,
 //!   `process_request_headers`, `append_request_body`, `process_request_body`, the response
-//!   counterparts, `process_logging`, [`Transaction::intervention`], and
-//!   [`Transaction::matched_rules`]: the logged matches as [`MatchedRule`] records.
-//! - [`libinjection`]: the C libinjection inside libmodsecurity, as safe functions.
+//!   counterparts, `process_logging`, `Transaction::intervention`, and
+//!   `Transaction::matched_rules`: the logged matches as [`MatchedRule`] records.
+//! - `libinjection`: the C libinjection inside libmodsecurity, as safe functions.
 //!
 //! # Logging
 //!
 //! `msc_set_log_cb` registers the callback with libmodsecurity's TextLogProperty
 //! (`ModSecurity::setServerLogCb(cb)` → `setServerLogCb(cb, TextLogProperty)`), so each
 //! call brings the `logCbData` pointer the transaction was created with and a text line
-//! (`RuleMessage::log`) that lives only during the call. Each [`Transaction`] passes a
+//! (`RuleMessage::log`) that lives only during the call. Each `Transaction` passes a
 //! pointer to its own heap-allocated, mutex-guarded record list, so lines land in the
 //! transaction that produced them. libmodsecurity only sends non-disruptive matches there
 //! (`RuleWithActions::performLogging` skips messages whose rule is disruptive); the
 //! disruptive rule's line is the intervention's `log`, which
-//! [`Transaction::intervention`] parses and appends too. The text lines carry no phase
+//! `Transaction::intervention` parses and appends too. The text lines carry no phase
 //! for warnings, so the record gets the phase whose processing call was running.
+//! The records are what ModSecurity logs, not what the rules say: 3.0.9, for one, leaves the
+//! tags out of the lines of `multiMatch` rules such as CRS 942100 (ModSecurity #2754), and
+//! escapes `"`, `\` and non-printable bytes in `data` as `\xHH`.
 //!
 //! # Threads
 //!
-//! - [`ModSecurity`] is `Send + Sync` and there is one at a time: its C++ constructor and
+//! - `ModSecurity` is `Send + Sync` and there is one at a time: its C++ constructor and
 //!   destructor call process-global `xmlInitParser`/`curl_global_init` and
 //!   `xmlCleanupParser`/`curl_global_cleanup`, so creation and cleanup are serialised and
 //!   never overlap (libmodsecurity's `src/modsecurity.cc`). After creation transactions
 //!   only read it.
-//! - [`Rules`] is `Send + Sync`: loading takes `&mut self`; loaded, one rule set may serve
+//! - `Rules` is `Send + Sync`: loading takes `&mut self`; loaded, one rule set may serve
 //!   concurrent transactions ("Once the rules are loaded multiple requests can share the
 //!   same `RulesSet` object", ModSecurity issues #2536 and #3215, and #2144 for sharing
 //!   the engine and rules between workers). Loading itself is not thread-safe even across
 //!   different rule sets — the parser has global state (#2536, #3138) — so every load
 //!   takes one process-wide lock.
-//! - [`Transaction`] is `Send` but not `Sync`: one thread at a time, through `&mut self`,
+//! - `Transaction` is `Send` but not `Sync`: one thread at a time, through `&mut self`,
 //!   and it may move between threads between calls.
 //! - Known limitation of 3.0.9, not fixable from here: the persistent collections
 //!   (`initcol:global`, `initcol:ip`, as CRS 3.3's rule 901321 uses) lock writes but not
