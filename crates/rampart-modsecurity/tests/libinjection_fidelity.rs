@@ -1,0 +1,502 @@
+//! libinjection fidelity: the C libinjection inside libmodsecurity 3.0.9 (what ModSecurity's
+//! `@detectSQLi`/`@detectXSS` run) against `libinjectionrs`, the Rust port rampart's engine
+//! runs, called the way the engine calls it (`crates/rampart-engine/src/operator/detect.rs`):
+//! `detect_sqli(input)` → `is_injection()` and `fingerprint` (TX:0), `detect_xss(input)` →
+//! `is_injection()`.
+//!
+//! The inputs are made here, deterministically: a list of SQLi, XSS and benign seeds, each
+//! kept as is, with a NUL at each position, and mutated by a small seeded PRNG (insertions,
+//! deletions, replacements, case changes, percent- and entity-encodings, comments, quotes,
+//! whitespace variants, concatenations, truncations), plus every one- and two-byte string
+//! over the bytes the tokenizers care about. Besides the engine's calls, the test compares the
+//! fingerprint of each of the five parsing contexts `libinjection_is_sqli` tries
+//! (`libinjection_sqli_fingerprint` against `SqliState::get_fingerprint`), a finer probe of
+//! the two tokenizers. Every disagreement is printed, with the input escaped and
+//! both answers, and the test fails if there is any: the team decides what to do with them,
+//! nothing is filtered out here.
+//!
+//! When written (libmodsecurity 3.0.9's libinjection 3.9.2 against libinjectionrs 0.1.1)
+//! the test fails, on purpose, until the team decides: SQLi verdicts and fingerprints agree
+//! except on inputs with NUL bytes (the C tokenizer ends `@@var`, `0x…`, `$…` and words at a
+//! NUL, the port does not); XSS differs on attribute names that start with `on` — the C copy
+//! flags every such name of five bytes or more, the port only known event names — and on NUL
+//! inside attribute names.
+#![cfg(feature = "modsecurity")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt::Write as _;
+
+use rampart_modsecurity::libinjection;
+
+const SQLI: &[&str] = &[
+    "1' OR '1'='1",
+    "1' OR 1=1--",
+    "' OR ''='",
+    "admin'--",
+    "admin' #",
+    "1 OR 1=1",
+    "1) OR (1=1",
+    "1' AND 1=0 UNION SELECT NULL,NULL--",
+    "-1 UNION SELECT 1,2,3",
+    "1 UNION ALL SELECT username, password FROM users",
+    "1; DROP TABLE users",
+    "1'; EXEC xp_cmdshell('dir')--",
+    "' UNION SELECT @@version --",
+    "1 AND SLEEP(5)",
+    "1' AND (SELECT 1 FROM (SELECT SLEEP(5))a)-- ",
+    "1 AND 1=CONVERT(int,(SELECT TOP 1 name FROM sysobjects))",
+    "1' waitfor delay '0:0:5'--",
+    "' OR 'x'='x",
+    "\" OR \"\"=\"",
+    "1\" OR \"1\"=\"1",
+    "') OR ('a'='a",
+    "1 AND ASCII(SUBSTRING((SELECT TOP 1 name FROM sysobjects),1,1)) > 116",
+    "1/**/UNION/**/SELECT/**/1,2",
+    "1 /*!50000UNION*/ SELECT 1",
+    "1' ORDER BY 3--+",
+    "1 GROUP BY 1 HAVING 1=1",
+    "SELECT * FROM users WHERE id = 1",
+    "1 or benchmark(10000000,MD5(1))#",
+    "'||(SELECT 1)||'",
+    "1 AND extractvalue(1,concat(0x7e,version()))",
+    "1' AND updatexml(1,concat(0x7e,(SELECT user())),1)--",
+    "@@version",
+    "1 -- comment",
+    "x' AND email IS NULL; --",
+    "1;SELECT pg_sleep(5)",
+    "1' LIKE '%",
+    "1 IN (SELECT 1)",
+    "CASE WHEN 1=1 THEN 1 ELSE 0 END",
+    "1 || 1",
+    "0x414243",
+    "1e1 UNION SELECT 1",
+    "true AND false",
+];
+
+const XSS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=alert(1)>",
+    "<body onload=alert('x')>",
+    "\"><script>alert(document.cookie)</script>",
+    "'><img src=x onerror=prompt(1)>",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<iframe src=\"javascript:alert(1)\"></iframe>",
+    "<div style=\"background:url(javascript:alert(1))\">",
+    "<input autofocus onfocus=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">",
+    "<embed src=javascript:alert(1)>",
+    "<link rel=stylesheet href=javascript:alert(1)>",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+    "<style>@import 'javascript:alert(1)';</style>",
+    "<form action=javascript:alert(1)><input type=submit>",
+    "<isindex action=javascript:alert(1) type=image>",
+    "<!--<img src=\"--><img src=x onerror=alert(1)//\">",
+    "<scr<script>ipt>alert(1)</script>",
+    "<IMG SRC=JaVaScRiPt:alert('XSS')>",
+    "<IMG SRC=`javascript:alert(1)`>",
+    "<base href=\"javascript:alert(1)//\">",
+    "<video><source onerror=\"alert(1)\">",
+    "<x onclick=alert(1)>click",
+    "<a href=vbscript:msgbox(1)>",
+    "javascript:alert(1)",
+    "<?xml version=\"1.0\"?><x:script xmlns:x=\"http://www.w3.org/1999/xhtml\">alert(1)</x:script>",
+    "<textarea><script>alert(1)</script></textarea>",
+];
+
+const BENIGN: &[&str] = &[
+    "hello world",
+    "John O'Brien",
+    "it's a nice day",
+    "select your size",
+    "union station, platform 3",
+    "order by price, then by name",
+    "1 + 1 = 2",
+    "email@example.com",
+    "https://example.com/path?x=1&y=2",
+    "/usr/local/bin",
+    "SELECT",
+    "drop me a line",
+    "5' 11\" tall",
+    "a < b and c > d",
+    "<b>bold</b> and <i>italic</i>",
+    "<p class=\"intro\">Welcome</p>",
+    "x=1; y=2",
+    "price: $10 -- on sale",
+    "C# and F# are languages",
+    "tom & jerry",
+    "don't stop",
+    "it's 5 o'clock",
+    "the year 1999",
+    "12345",
+    "-42",
+    "3.14159",
+    "true",
+    "null",
+    "{\"a\": [1, 2, 3]}",
+    "name=value&other=thing",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36",
+    "2024-01-01T00:00:00Z",
+    "café naïve résumé",
+    "日本語のテキスト",
+    "",
+    " ",
+    "'",
+    "\"",
+    "--",
+    "#",
+    "/*",
+    "<",
+    ">",
+];
+
+/// xorshift64*: small, seeded, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Characters that matter to libinjection's tokenizers, plus a few that do not.
+const INTERESTING: &[u8] =
+    b"'\"`;-#/*()=<>!&|^~%+,.:@\\[]{} \t\n\r\x0b\x0c\x00aAeE01xXsSoOrRuUnN$?";
+
+const WHITESPACE: &[&[u8]] = &[
+    b" ", b"  ", b"\t", b"\n", b"\r\n", b"\x0b", b"\x0c", b"\xa0", b"/**/", b"+", b"%20", b"%09",
+    b"%0a", b"/*x*/", b"--\n", b"#\n",
+];
+
+const INSERTS: &[&[u8]] = &[
+    b"/**/",
+    b"/*!",
+    b"*/",
+    b"--",
+    b"-- ",
+    b"#",
+    b"'",
+    b"\"",
+    b"''",
+    b"\\'",
+    b"`",
+    b"(",
+    b")",
+    b";",
+    b" OR ",
+    b" AND ",
+    b" UNION SELECT ",
+    b"=",
+    b"1",
+    b"<",
+    b">",
+    b"<script>",
+    b"</script>",
+    b" onerror=",
+    b"javascript:",
+    b"&#x3c;",
+    b"&lt;",
+    b"%27",
+    b"%3C",
+    b"\x00",
+    b"\xff",
+    b"\xc0\xa7",
+    b"@",
+    b"0x",
+    b"{",
+    b"}",
+];
+
+const SEPARATORS: &[&[u8]] = &[b"", b" ", b"&", b"=", b";", b"'", b"\""];
+const PREFIXES: &[&[u8]] = &[b"1", b"-1", b"0", b"id=", b"x", b"1.5", b"99999"];
+
+fn mutate(rng: &mut Rng, input: &[u8], seeds: &[&[u8]]) -> Vec<u8> {
+    let mut s = input.to_vec();
+    let steps = 1 + rng.below(4);
+    for _ in 0..steps {
+        let pos = if s.is_empty() {
+            0
+        } else {
+            rng.below(s.len() + 1)
+        };
+        match rng.below(13) {
+            // insert one interesting byte
+            0 => s.insert(pos, *rng.pick(INTERESTING)),
+            // delete a byte or a short run
+            1 if !s.is_empty() => {
+                let at = pos.min(s.len() - 1);
+                let n = (1 + rng.below(3)).min(s.len() - at);
+                s.drain(at..at + n);
+            }
+            // replace a byte
+            2 if !s.is_empty() => {
+                let at = pos.min(s.len() - 1);
+                s[at] = *rng.pick(INTERESTING);
+            }
+            // case changes: all upper, all lower, or toggle a run
+            3 => match rng.below(3) {
+                0 => s.make_ascii_uppercase(),
+                1 => s.make_ascii_lowercase(),
+                _ => {
+                    let end = (pos + 1 + rng.below(8)).min(s.len());
+                    for b in &mut s[pos.min(end)..end] {
+                        if b.is_ascii_alphabetic() {
+                            *b ^= 0x20;
+                        }
+                    }
+                }
+            },
+            // percent-encode some bytes (sometimes twice)
+            4 => {
+                let double = rng.below(4) == 0;
+                let mut out = Vec::with_capacity(s.len() * 2);
+                for &b in &s {
+                    if rng.below(3) == 0 {
+                        let enc = format!("%{b:02X}");
+                        if double {
+                            out.extend_from_slice(format!("%25{}", &enc[1..]).as_bytes());
+                        } else {
+                            out.extend_from_slice(enc.as_bytes());
+                        }
+                    } else {
+                        out.push(b);
+                    }
+                }
+                s = out;
+            }
+            // HTML entities for < > " '
+            5 => {
+                let mut out = Vec::with_capacity(s.len() * 2);
+                for &b in &s {
+                    match (b, rng.below(3)) {
+                        (b'<', 0) => out.extend_from_slice(b"&lt;"),
+                        (b'<', 1) => out.extend_from_slice(b"&#60;"),
+                        (b'>', 0) => out.extend_from_slice(b"&gt;"),
+                        (b'"', 0) => out.extend_from_slice(b"&quot;"),
+                        (b'\'', 0) => out.extend_from_slice(b"&#x27;"),
+                        _ => out.push(b),
+                    }
+                }
+                s = out;
+            }
+            // comments and other fragments inserted
+            6 | 7 => {
+                let frag = rng.pick(INSERTS);
+                s.splice(pos..pos, frag.iter().copied());
+            }
+            // whitespace variants: replace every space, or one
+            8 => {
+                let ws = rng.pick(WHITESPACE).to_vec();
+                let all = rng.below(2) == 0;
+                let mut out = Vec::with_capacity(s.len() + 8);
+                let mut done = false;
+                for &b in &s {
+                    if b == b' ' && (all || !done) {
+                        out.extend_from_slice(&ws);
+                        done = true;
+                    } else {
+                        out.push(b);
+                    }
+                }
+                s = out;
+            }
+            // concatenation with another seed
+            9 => {
+                let other = rng.pick(seeds);
+                let sep = *rng.pick(SEPARATORS);
+                if rng.below(2) == 0 {
+                    s.extend_from_slice(sep);
+                    s.extend_from_slice(other);
+                } else {
+                    let mut out = other.to_vec();
+                    out.extend_from_slice(sep);
+                    out.extend_from_slice(&s);
+                    s = out;
+                }
+            }
+            // truncation
+            10 if !s.is_empty() => s.truncate(rng.below(s.len())),
+            // quote wrapping or doubling
+            11 => match rng.below(3) {
+                0 => {
+                    s.insert(0, b'\'');
+                }
+                1 => {
+                    s.push(b'"');
+                }
+                _ => {
+                    let q: Vec<u8> = s
+                        .iter()
+                        .flat_map(|&b| if b == b'\'' { vec![b, b] } else { vec![b] })
+                        .collect();
+                    s = q;
+                }
+            },
+            // a number prefix, as parameters usually have
+            _ => {
+                let prefix = *rng.pick(PREFIXES);
+                s.splice(0..0, prefix.iter().copied());
+            }
+        }
+    }
+    s
+}
+
+fn inputs() -> Vec<Vec<u8>> {
+    let seeds: Vec<&[u8]> = SQLI
+        .iter()
+        .chain(XSS)
+        .chain(BENIGN)
+        .map(|s| s.as_bytes())
+        .collect();
+    let mut out: Vec<Vec<u8>> = seeds.iter().map(|s| s.to_vec()).collect();
+    // Every one- and two-byte string over the interesting bytes.
+    for &a in INTERESTING {
+        out.push(vec![a]);
+        for &b in INTERESTING {
+            out.push(vec![a, b]);
+        }
+    }
+    // Every attack seed with a NUL byte at every position: the C tokenizers and the port
+    // part ways around NUL (found by a longer random run, kept here deterministically).
+    for seed in SQLI.iter().chain(XSS) {
+        let seed = seed.as_bytes();
+        for at in 0..=seed.len() {
+            let mut s = seed.to_vec();
+            s.insert(at, 0);
+            out.push(s);
+        }
+    }
+    // Found by a 300,000-input run of the generator below: kept so that the fast run sees it.
+    out.push(b"@@versio\x00n UNION SELECT ".to_vec());
+    let mut rng = Rng(0x5EED_1A7E_C710_0001);
+    for _ in 0..50_000 {
+        let seed = *rng.pick(&seeds);
+        out.push(mutate(&mut rng, seed, &seeds));
+    }
+    out
+}
+
+/// The five parsing contexts `libinjection_is_sqli` tries.
+const CONTEXTS: [i32; 5] = [
+    libinjection::FLAG_QUOTE_NONE | libinjection::FLAG_SQL_ANSI,
+    libinjection::FLAG_QUOTE_NONE | libinjection::FLAG_SQL_MYSQL,
+    libinjection::FLAG_QUOTE_SINGLE | libinjection::FLAG_SQL_ANSI,
+    libinjection::FLAG_QUOTE_SINGLE | libinjection::FLAG_SQL_MYSQL,
+    libinjection::FLAG_QUOTE_DOUBLE | libinjection::FLAG_SQL_MYSQL,
+];
+
+fn escape(input: &[u8]) -> String {
+    let mut s = String::with_capacity(input.len() + 2);
+    s.push('"');
+    for &b in input {
+        match b {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(b as char),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            _ => {
+                let _ = write!(s, "\\x{b:02x}");
+            }
+        }
+    }
+    s.push('"');
+    s
+}
+
+#[test]
+fn c_and_rust_libinjection_agree() {
+    let inputs = inputs();
+    assert!(inputs.len() >= 10_000, "{}", inputs.len());
+    let mut sqli_verdicts = Vec::new();
+    let mut sqli_fingerprints = Vec::new();
+    let mut xss_verdicts = Vec::new();
+    let mut context_fingerprints = Vec::new();
+    let (mut sqli_hits, mut xss_hits) = (0usize, 0usize);
+    for input in &inputs {
+        let (c_sqli, c_fp) = libinjection::detect_sqli(input);
+        let rust = libinjectionrs::detect_sqli(input);
+        let r_sqli = rust.is_injection();
+        let r_fp = rust.fingerprint.map(|f| f.to_string());
+        sqli_hits += usize::from(c_sqli);
+        if c_sqli != r_sqli {
+            sqli_verdicts.push(format!(
+                "{}: C sqli={c_sqli} fp={c_fp:?} | Rust sqli={r_sqli} fp={r_fp:?}",
+                escape(input)
+            ));
+        } else if c_sqli && c_fp != r_fp {
+            sqli_fingerprints.push(format!(
+                "{}: C fp={c_fp:?} | Rust fp={r_fp:?}",
+                escape(input)
+            ));
+        }
+        for flags in CONTEXTS {
+            let c = libinjection::sqli_fingerprint(input, flags);
+            let r =
+                libinjectionrs::SqliState::new(input, libinjectionrs::SqliFlags::new(flags as u32))
+                    .get_fingerprint()
+                    .to_string();
+            if c != r {
+                context_fingerprints.push(format!(
+                    "{} flags={flags}: C fp={c:?} | Rust fp={r:?}",
+                    escape(input)
+                ));
+            }
+        }
+        let c_xss = libinjection::detect_xss(input);
+        let r_xss = libinjectionrs::detect_xss(input).is_injection();
+        xss_hits += usize::from(c_xss);
+        if c_xss != r_xss {
+            xss_verdicts.push(format!(
+                "{}: C xss={c_xss} | Rust xss={r_xss}",
+                escape(input)
+            ));
+        }
+    }
+    println!(
+        "libinjection fidelity: {} inputs ({sqli_hits} SQLi and {xss_hits} XSS by the C library, \
+         libinjection {}); disagreements: {} SQLi verdicts, {} SQLi fingerprints, {} XSS verdicts, {} per-context \
+         SQLi fingerprints",
+        inputs.len(),
+        libinjection::version(),
+        sqli_verdicts.len(),
+        sqli_fingerprints.len(),
+        xss_verdicts.len(),
+        context_fingerprints.len()
+    );
+    for (name, list) in [
+        ("SQLi verdict", &sqli_verdicts),
+        ("SQLi fingerprint", &sqli_fingerprints),
+        ("XSS verdict", &xss_verdicts),
+        ("per-context SQLi fingerprint", &context_fingerprints),
+    ] {
+        for line in list {
+            println!("{name} disagreement: {line}");
+        }
+    }
+    assert!(
+        sqli_verdicts.is_empty()
+            && sqli_fingerprints.is_empty()
+            && xss_verdicts.is_empty()
+            && context_fingerprints.is_empty(),
+        "C and Rust libinjection disagree {} times over {} inputs (listed above)",
+        sqli_verdicts.len()
+            + sqli_fingerprints.len()
+            + xss_verdicts.len()
+            + context_fingerprints.len(),
+        inputs.len()
+    );
+}
