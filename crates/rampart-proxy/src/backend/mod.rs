@@ -161,7 +161,17 @@ pub enum BackendError {
     Rules(String),
 }
 
+#[cfg(feature = "modsecurity")]
+mod modsecurity;
+
 /// libmodsecurity with `files` loaded in order.
+#[cfg(feature = "modsecurity")]
+pub fn modsecurity(files: &[std::path::PathBuf]) -> Result<Box<dyn Backend>, BackendError> {
+    Ok(Box::new(modsecurity::ModSecBackend::load(files)?))
+}
+
+/// libmodsecurity with `files` loaded in order: unavailable in this build.
+#[cfg(not(feature = "modsecurity"))]
 pub fn modsecurity(files: &[std::path::PathBuf]) -> Result<Box<dyn Backend>, BackendError> {
     let _ = files;
     Err(BackendError::NotBuilt)
