@@ -13,11 +13,12 @@ cleanup() {
     rm -rf "$log"
 }
 trap cleanup EXIT
+fail() { echo "quickstart-check: $*" >&2; cat "$log/stderr" >&2; exit 1; }
 for _ in $(seq 1 600); do
     if curl -s -o /dev/null 'http://localhost:8080/api/users' 2>/dev/null; then break; fi
+    kill -0 "$runner" 2>/dev/null || fail "the quickstart stopped"
     sleep 0.5
 done
-fail() { echo "quickstart-check: $*" >&2; cat "$log/stderr" >&2; exit 1; }
 ok=$(curl -s -o /dev/null -w '%{http_code}' 'http://localhost:8080/api/users')
 [ "$ok" = 200 ] || fail "normal request: expected 200, got $ok"
 sqli=$(curl -s -o /dev/null -w '%{http_code}' "http://localhost:8080/api/users?search=1'%20OR%20'1'='1")
@@ -28,4 +29,4 @@ for _ in $(seq 1 50); do
 done
 grep -q '\[id "942100"\]' "$log/stderr" || fail "no [id \"942100\"] line in the error log"
 grep -q 'Access denied with code 403 (phase 2)' "$log/stderr" || fail "no Access denied line"
-echo "quickstart-check: 200 for the normal request, 403 for the SQL injection, log lines present"
+echo "quickstart-check (engine ${RAMPART_WAF__ENGINE:-native}): 200 for the normal request, 403 for the SQL injection, log lines present"

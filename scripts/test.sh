@@ -22,6 +22,7 @@ cargo clippy --locked -p rampart -p rampart-proxy -p rampart-modsecurity \
   --features rampart/modsecurity,rampart-modsecurity/modsecurity --all-targets -- -D warnings
 cargo test --locked -p rampart-modsecurity --features modsecurity
 cargo build --release --locked -p rampart --features modsecurity
+RAMPART_WAF__ENGINE=modsecurity ./scripts/quickstart-check.sh
 engine_on=$(mktemp)
 echo 'SecRuleEngine On' > "$engine_on"
 ./target/release/rampart diff --requests corpus/diff --max-unexplained "$(sed -n 's/^crs-3.3.4 //p' fidelity/diff-unexplained)" -- \

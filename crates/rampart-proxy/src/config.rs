@@ -377,14 +377,6 @@ impl Config {
                 }
             }
         }
-        if self.waf.engine == EngineKind::Modsecurity {
-            return Err(ConfigError::Invalid {
-                key: "waf.engine",
-                message:
-                    "the libmodsecurity backend is not available in this build; use \"native\""
-                        .into(),
-            });
-        }
         if self.upstream.health_check_interval_ms == 0 {
             return Err(ConfigError::Invalid {
                 key: "upstream.health_check_interval_ms",

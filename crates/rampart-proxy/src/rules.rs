@@ -17,6 +17,8 @@ pub enum RulesError {
     /// Every error, each with its file:line:column.
     #[error("{}", render(.0))]
     Load(Vec<LoadError>),
+    #[error("{0}")]
+    Backend(String),
     #[error("{pattern}: no file matches")]
     NoMatch { pattern: String },
 }
@@ -36,10 +38,24 @@ fn render(errors: &[LoadError]) -> String {
 pub fn build_backend(config: &Config) -> Result<Arc<dyn Backend>, RulesError> {
     match config.waf.engine {
         EngineKind::Native => Ok(Arc::new(Native(Arc::new(build(config)?)))),
-        EngineKind::Modsecurity => Err(RulesError::Config(ConfigError::Invalid {
-            key: "waf.engine",
-            message: "the libmodsecurity backend is not available in this build".into(),
-        })),
+        EngineKind::Modsecurity => {
+            // libmodsecurity resolves the files itself, in the same order.
+            let mut text = String::new();
+            for source in config.rule_sources()? {
+                match source {
+                    RuleSource::File(pattern) => text.push_str(&crate::backend::include_line(
+                        &std::path::absolute(&pattern).unwrap_or(pattern),
+                    )),
+                    RuleSource::Inline { text: inline, .. } => {
+                        text.push_str(&inline);
+                        text.push('\n');
+                    }
+                }
+            }
+            let backend = crate::backend::modsecurity_from_text(&text)
+                .map_err(|error| RulesError::Backend(error.to_string()))?;
+            Ok(Arc::new(backend))
+        }
     }
 }
 

@@ -165,14 +165,55 @@ pub enum BackendError {
 mod modsecurity;
 
 /// libmodsecurity with `files` loaded in order.
-#[cfg(feature = "modsecurity")]
 pub fn modsecurity(files: &[std::path::PathBuf]) -> Result<Box<dyn Backend>, BackendError> {
-    Ok(Box::new(modsecurity::ModSecBackend::load(files)?))
+    let mut text = String::new();
+    for file in files {
+        let path = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+        text.push_str(&include_line(&path));
+    }
+    modsecurity_from_text(&text).map(|b| -> Box<dyn Backend> { Box::new(b) })
 }
 
-/// libmodsecurity with `files` loaded in order: unavailable in this build.
+/// An `Include` of `path` (a glob is expanded by libmodsecurity). libmodsecurity 3.0.9 keeps
+/// the quotes of a quoted glob as part of the name, so paths go unquoted unless they hold
+/// whitespace.
+pub fn include_line(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    if text.contains(char::is_whitespace) {
+        format!(
+            "Include \"{}\"\n",
+            text.replace('\\', "\\\\").replace('"', "\\\"")
+        )
+    } else {
+        format!("Include {text}\n")
+    }
+}
+
+/// libmodsecurity with one configuration text (its `Include`s resolved by libmodsecurity).
+#[cfg(feature = "modsecurity")]
+pub fn modsecurity_from_text(text: &str) -> Result<modsecurity::ModSecBackend, BackendError> {
+    modsecurity::ModSecBackend::from_text(text)
+}
+
+/// libmodsecurity: unavailable in this build.
 #[cfg(not(feature = "modsecurity"))]
-pub fn modsecurity(files: &[std::path::PathBuf]) -> Result<Box<dyn Backend>, BackendError> {
-    let _ = files;
+pub fn modsecurity_from_text(text: &str) -> Result<Unavailable, BackendError> {
+    let _ = text;
     Err(BackendError::NotBuilt)
+}
+
+/// Stands for the libmodsecurity backend in builds without it; never constructed.
+#[cfg(not(feature = "modsecurity"))]
+#[derive(Debug)]
+pub enum Unavailable {}
+
+#[cfg(not(feature = "modsecurity"))]
+impl Backend for Unavailable {
+    fn inspect(&self) -> Box<dyn Inspection> {
+        match *self {}
+    }
+
+    fn name(&self) -> &'static str {
+        match *self {}
+    }
 }

@@ -2,7 +2,6 @@
 //! processors, TX) out of reach of the C API, so this adapter reports what the API shows:
 //! interventions, and the rules it logged, parsed from its log lines.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rampart_engine::{BodyStatus, Intervention, MatchedRule};
@@ -28,26 +27,15 @@ impl std::fmt::Debug for ModSecBackend {
 }
 
 impl ModSecBackend {
-    pub fn load(files: &[PathBuf]) -> Result<Self, BackendError> {
+    /// One configuration text, as a server's main configuration: with one
+    /// `msc_rules_add_file` per file, libmodsecurity 3.0.9 merges the sets so that a later
+    /// `SecRuleEngine` does not override an earlier one, so callers pass `Include`s.
+    pub fn from_text(text: &str) -> Result<Self, BackendError> {
         let engine =
             msc::ModSecurity::instance().map_err(|e| BackendError::Rules(e.to_string()))?;
         let mut rules = msc::Rules::new().map_err(|e| BackendError::Rules(e.to_string()))?;
-        // One configuration of `Include`s, as a server's main config loads them: with one
-        // `msc_rules_add_file` per file, libmodsecurity 3.0.9 merges the sets so that a later
-        // `SecRuleEngine` does not override an earlier one.
-        let mut text = String::new();
-        for file in files {
-            let path = std::path::absolute(file).unwrap_or_else(|_| file.clone());
-            text.push_str(&format!(
-                "Include \"{}\"\n",
-                path.display()
-                    .to_string()
-                    .replace('\\', "\\\\")
-                    .replace('"', "\\\"")
-            ));
-        }
         rules
-            .add(&text)
+            .add(text)
             .map_err(|e| BackendError::Rules(e.to_string()))?;
         Ok(ModSecBackend {
             engine,

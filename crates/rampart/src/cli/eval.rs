@@ -3,7 +3,6 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use base64::Engine as _;
@@ -20,6 +19,9 @@ pub struct EvalArgs {
     /// Rule configuration files, loaded in order.
     #[arg(required = true)]
     rules: Vec<PathBuf>,
+    /// The engine: rampart's own, or libmodsecurity (a build with `--features modsecurity`).
+    #[arg(long, value_enum, default_value_t = super::diff::EngineName::Native)]
+    engine: super::diff::EngineName,
     /// A file holding one raw HTTP/1.1 request.
     #[arg(long, conflicts_with = "jsonl")]
     request: Option<PathBuf>,
@@ -117,19 +119,13 @@ pub(super) fn line_response(response: Option<LineResponse>) -> Result<Response> 
 }
 
 pub fn run(args: &EvalArgs) -> Result<ExitCode> {
-    let rules = rampart_engine::load(&args.rules).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!(
-            "the rule configuration does not load:\n{}",
-            lines.join("\n")
-        )
-    })?;
-    let rules = rampart_proxy::backend::Native(Arc::new(rules));
+    let rules = super::diff::backend(args.engine, &args.rules)?;
+    let rules = &*rules;
     let mut out = std::io::stdout().lock();
     if let Some(path) = &args.request {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let result = evaluate(&rules, parsed, Response::empty_ok());
+        let result = evaluate(rules, parsed, Response::empty_ok());
         let output = match &result {
             Ok(verdict) => Output {
                 id: serde_json::Value::Null,
@@ -165,7 +161,7 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode> {
             let bytes = engine.decode(input.request_b64.trim())?;
             let parsed = raw::parse(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
             let response = line_response(input.response)?;
-            Ok((input.id, evaluate(&rules, parsed, response)))
+            Ok((input.id, evaluate(rules, parsed, response)))
         })();
         let output = match &evaluated {
             Ok((id, Ok(verdict))) => Output {

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -50,6 +49,9 @@ pub struct FtwArgs {
     /// Print each failing test with its reasons.
     #[arg(long)]
     show_failures: bool,
+    /// The engine: rampart's own, or libmodsecurity (a build with `--features modsecurity`).
+    #[arg(long, value_enum, default_value_t = super::diff::EngineName::Native)]
+    engine: super::diff::EngineName,
     /// Run over HTTP: start `rampart serve` and the test backend on loopback, send each stage
     /// over TCP, and read the rule ids from the error log between `X-CRS-Test` markers.
     #[arg(long)]
@@ -135,16 +137,13 @@ pub fn run(args: &FtwArgs) -> Result<ExitCode> {
     } else {
         args.rules.clone()
     };
-    let rules = rampart_engine::load(&config).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!(
-            "the rule configuration does not load:\n{}",
-            lines.join("\n")
-        )
-    })?;
-    let rules = rampart_proxy::backend::Native(Arc::new(rules));
+    let rules = super::diff::backend(args.engine, &config)?;
+    let rules = &*rules;
     let mut target = if args.http {
-        Some(super::ftw_http::Target::start(&config)?)
+        Some(super::ftw_http::Target::start(
+            &config,
+            args.engine == super::diff::EngineName::Modsecurity,
+        )?)
     } else {
         None
     };
@@ -172,7 +171,7 @@ pub fn run(args: &FtwArgs) -> Result<ExitCode> {
             .iter()
             .map(|t| run_test(t, &exceptions, &mut |stage| target.run_stage(stage)))
             .collect(),
-        None => run_all(&rules, &tests, &exceptions),
+        None => run_all(rules, &tests, &exceptions),
     };
     drop(target);
     let passed = results

@@ -31,7 +31,7 @@ pub struct Target {
 
 impl Target {
     /// Starts the backend and `rampart serve` with `rule_files` (in order) and nothing else.
-    pub fn start(rule_files: &[PathBuf]) -> Result<Target> {
+    pub fn start(rule_files: &[PathBuf], modsecurity: bool) -> Result<Target> {
         let dir = tempfile::tempdir().context("creating a temporary directory")?;
         let log_path = dir.path().join("error.log");
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -73,6 +73,9 @@ impl Target {
         )?;
         let mut config = config;
         config.server.admin_listen = None;
+        if modsecurity {
+            config.waf.engine = rampart_proxy::config::EngineKind::Modsecurity;
+        }
         let handle = runtime
             .block_on(rampart_proxy::serve(config, None))
             .context("starting rampart serve")?;
