@@ -160,6 +160,9 @@ impl Flow {
                 .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse().ok())
                 .unwrap_or(0)
         };
+        let audit = self.tx.audit();
+        // Only an audit record reads the bodies: no copy per request otherwise.
+        let keep_bodies = self.shared.logs.writes_audit(audit.engine);
         let exchange = Exchange {
             unique_id: self.tx.id().to_string(),
             started: self.started_at,
@@ -172,15 +175,23 @@ impl Flow {
             uri: self.uri,
             http_version: self.http_version.into(),
             request_headers: self.request_headers,
-            request_body: Bytes::copy_from_slice(self.tx.request_body()),
+            request_body: if keep_bodies {
+                Bytes::copy_from_slice(self.tx.request_body())
+            } else {
+                Bytes::new()
+            },
             status,
             response_headers: self.response_headers,
-            response_body: Bytes::copy_from_slice(self.tx.response_body()),
+            response_body: if keep_bodies {
+                Bytes::copy_from_slice(self.tx.response_body())
+            } else {
+                Bytes::new()
+            },
             bytes_sent,
             matched: self.tx.matched_rules().to_vec(),
             intervention: self.tx.intervention().cloned(),
             engine_mode: self.tx.engine_mode(),
-            audit: self.tx.audit(),
+            audit,
             inbound_anomaly_score: score(
                 &*self.tx,
                 &["blocking_inbound_anomaly_score", "anomaly_score"],
@@ -502,17 +513,12 @@ fn intervene(flow: Flow, intervention: &Intervention) -> Result<Response<ProxyBo
             301 | 302 | 303 | 307 | 308 => intervention.status,
             _ => 302,
         };
-        let response = small_response(status, &id, b"")
-            .map(|mut r| {
-                if let Ok(location) = HeaderValue::from_str(url) {
-                    r.headers_mut().insert(header::LOCATION, location);
-                }
-                r
-            })
-            .unwrap_or_else(|| fallback_response(status));
-        let sent = response.body().size_hint().exact().unwrap_or(0);
-        flow.finish(status, sent);
-        return Ok(response.map(|b| b.map_err(|never| match never {}).boxed_unsync()));
+        let mut response = own_response(status, &id, String::new());
+        if let Ok(location) = HeaderValue::from_str(url) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        flow.finish(status, 0);
+        return Ok(response);
     }
     let status = if (100..=599).contains(&intervention.status) && intervention.status >= 200 {
         intervention.status
@@ -524,10 +530,8 @@ fn intervene(flow: Flow, intervention: &Intervention) -> Result<Response<ProxyBo
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Request Denied");
     let text = format!("{status} {reason}\nrequest id: {id}\n");
-    let response =
-        small_response(status, &id, text.as_bytes()).unwrap_or_else(|| fallback_response(status));
     flow.finish(status, text.len() as u64);
-    Ok(response.map(|b| b.map_err(|never| match never {}).boxed_unsync()))
+    Ok(own_response(status, &id, text))
 }
 
 fn answer_upstream_error(mut flow: Flow, error: UpstreamError) -> Response<ProxyBody> {
@@ -543,36 +547,38 @@ fn answer_upstream_error(mut flow: Flow, error: UpstreamError) -> Response<Proxy
         _ => "Bad Gateway",
     };
     let text = format!("{status} {reason}\nrequest id: {id}\n");
-    let response =
-        small_response(status, &id, text.as_bytes()).unwrap_or_else(|| fallback_response(status));
     flow.finish(status, text.len() as u64);
-    response.map(|b| b.map_err(|never| match never {}).boxed_unsync())
+    own_response(status, &id, text)
 }
 
 /// The front-end's answer to a head it refused; the connection closes after it.
 fn refused(status: u16, reason: &str) -> Response<ProxyBody> {
-    let text = format!("{status} {reason}\n");
-    let mut response =
-        small_response(status, "-", text.as_bytes()).unwrap_or_else(|| fallback_response(status));
+    let mut response = own_response(status, "-", format!("{status} {reason}\n"));
     response
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response.map(|b| b.map_err(|never| match never {}).boxed_unsync())
+    response
 }
 
-fn small_response(status: u16, id: &str, body: &[u8]) -> Option<Response<Full<Bytes>>> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .header("x-request-id", id)
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Full::new(Bytes::copy_from_slice(body)))
-        .ok()
-}
-
-fn fallback_response(status: u16) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::new()));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+/// A short text answer of the proxy's own (deny, redirect, upstream error, refusal), with the
+/// request id. A status or id that cannot go on the wire falls back to a bare answer.
+fn own_response(status: u16, id: &str, body: String) -> Response<ProxyBody> {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+    let mut response = Response::new(
+        Full::new(Bytes::from(body))
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
+    *response.status_mut() = code;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(id) = HeaderValue::from_str(id) {
+        headers.insert("x-request-id", id);
+    }
     response
 }
 

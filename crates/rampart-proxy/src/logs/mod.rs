@@ -142,13 +142,19 @@ impl Logs {
         Ok(logs)
     }
 
+    /// Whether an exchange under `engine` may get an audit record (so its bodies are worth
+    /// copying out of the transaction).
+    pub fn writes_audit(&self, engine: AuditEngine) -> bool {
+        self.audit_on && engine != AuditEngine::Off
+    }
+
     /// Queues a finished exchange for the error, audit and access logs. Blocks while the
     /// queue is full; never drops the entry while the writer runs.
     pub fn record(&self, exchange: Exchange) {
         let Some(jobs) = &self.jobs else {
             return;
         };
-        let audit = self.audit_on && exchange.audit.engine != AuditEngine::Off;
+        let audit = self.writes_audit(exchange.audit.engine);
         if !(self.error_on || self.access_on || audit) {
             return;
         }

@@ -18,7 +18,7 @@ use rampart_harness::raw;
 use rampart_proxy::backend::Backend;
 use serde::{Deserialize, Serialize};
 
-use super::drive::Response;
+use super::drive::{backend, EngineName, Response};
 use super::eval::{evaluate, line_response, Line};
 
 #[derive(Args)]
@@ -43,12 +43,6 @@ pub struct DiffArgs {
     /// being worked through; the default is none).
     #[arg(long, default_value_t = 0)]
     max_unexplained: usize,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EngineName {
-    Native,
-    Modsecurity,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,23 +100,6 @@ struct KnownFile {
 struct Input {
     id: String,
     request: Result<(raw::RawRequest, Response), String>,
-}
-
-pub fn backend(name: EngineName, rules: &[PathBuf]) -> Result<Box<dyn Backend>> {
-    match name {
-        EngineName::Native => {
-            let set = rampart_engine::load(rules).map_err(|errors| {
-                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                anyhow::anyhow!("the rules do not load:\n{}", lines.join("\n"))
-            })?;
-            Ok(Box::new(rampart_proxy::backend::Native(
-                std::sync::Arc::new(set),
-            )))
-        }
-        EngineName::Modsecurity => {
-            rampart_proxy::backend::modsecurity(rules).map_err(|error| anyhow::anyhow!("{error}"))
-        }
-    }
 }
 
 fn outcome(backend: &dyn Backend, input: &Input) -> Outcome {

@@ -1,6 +1,10 @@
 //! Driving one exchange through the engine, the way a server in front of it would: the shared
 //! core of `rampart eval` and `rampart ftw`.
 
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::ValueEnum;
 use rampart_engine::MatchedRule;
 use rampart_proxy::backend::Backend;
 use serde::Serialize;
@@ -196,5 +200,30 @@ pub fn run(
             "blocking_outbound_anomaly_score",
             "outbound_anomaly_score",
         ]),
+    }
+}
+
+/// Which engine evaluates the rules.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineName {
+    Native,
+    Modsecurity,
+}
+
+/// The rule files, loaded by that engine.
+pub fn backend(name: EngineName, rules: &[PathBuf]) -> Result<Box<dyn Backend>> {
+    match name {
+        EngineName::Native => {
+            let set = rampart_engine::load(rules).map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow::anyhow!("the rules do not load:\n{}", lines.join("\n"))
+            })?;
+            Ok(Box::new(rampart_proxy::backend::Native(
+                std::sync::Arc::new(set),
+            )))
+        }
+        EngineName::Modsecurity => {
+            rampart_proxy::backend::modsecurity(rules).map_err(|error| anyhow::anyhow!("{error}"))
+        }
     }
 }

@@ -20,8 +20,8 @@ pub struct EvalArgs {
     #[arg(required = true)]
     rules: Vec<PathBuf>,
     /// The engine: rampart's own, or libmodsecurity (a build with `--features modsecurity`).
-    #[arg(long, value_enum, default_value_t = super::diff::EngineName::Native)]
-    engine: super::diff::EngineName,
+    #[arg(long, value_enum, default_value_t = super::drive::EngineName::Native)]
+    engine: super::drive::EngineName,
     /// A file holding one raw HTTP/1.1 request.
     #[arg(long, conflicts_with = "jsonl")]
     request: Option<PathBuf>,
@@ -119,7 +119,7 @@ pub(super) fn line_response(response: Option<LineResponse>) -> Result<Response> 
 }
 
 pub fn run(args: &EvalArgs) -> Result<ExitCode> {
-    let rules = super::diff::backend(args.engine, &args.rules)?;
+    let rules = super::drive::backend(args.engine, &args.rules)?;
     let rules = &*rules;
     let mut out = std::io::stdout().lock();
     if let Some(path) = &args.request {

@@ -50,8 +50,8 @@ pub struct FtwArgs {
     #[arg(long)]
     show_failures: bool,
     /// The engine: rampart's own, or libmodsecurity (a build with `--features modsecurity`).
-    #[arg(long, value_enum, default_value_t = super::diff::EngineName::Native)]
-    engine: super::diff::EngineName,
+    #[arg(long, value_enum, default_value_t = super::drive::EngineName::Native)]
+    engine: super::drive::EngineName,
     /// Run over HTTP: start `rampart serve` and the test backend on loopback, send each stage
     /// over TCP, and read the rule ids from the error log between `X-CRS-Test` markers.
     #[arg(long)]
@@ -137,12 +137,12 @@ pub fn run(args: &FtwArgs) -> Result<ExitCode> {
     } else {
         args.rules.clone()
     };
-    let rules = super::diff::backend(args.engine, &config)?;
+    let rules = super::drive::backend(args.engine, &config)?;
     let rules = &*rules;
     let mut target = if args.http {
         Some(super::ftw_http::Target::start(
             &config,
-            args.engine == super::diff::EngineName::Modsecurity,
+            args.engine == super::drive::EngineName::Modsecurity,
         )?)
     } else {
         None
