@@ -1,8 +1,7 @@
 //! libinjection fidelity: the C libinjection inside libmodsecurity 3.0.9 (what ModSecurity's
-//! `@detectSQLi`/`@detectXSS` run) against `libinjectionrs`, the Rust port rampart's engine
+//! `@detectSQLi`/`@detectXSS` run) against `rampart-libinjection`, which rampart's engine
 //! runs, called the way the engine calls it (`crates/rampart-engine/src/operator/detect.rs`):
-//! `detect_sqli(input)` → `is_injection()` and `fingerprint` (TX:0), `detect_xss(input)` →
-//! `is_injection()`.
+//! `detect_sqli(input)` → verdict and fingerprint (TX:0), `detect_xss(input)` → verdict.
 //!
 //! The inputs are made here, deterministically: a list of SQLi, XSS and benign seeds, each
 //! kept as is, with a NUL at each position, and mutated by a small seeded PRNG (insertions,
@@ -431,9 +430,9 @@ fn c_and_rust_libinjection_agree() {
     let (mut sqli_hits, mut xss_hits) = (0usize, 0usize);
     for input in &inputs {
         let (c_sqli, c_fp) = libinjection::detect_sqli(input);
-        let rust = libinjectionrs::detect_sqli(input);
-        let r_sqli = rust.is_injection();
-        let r_fp = rust.fingerprint.map(|f| f.to_string());
+        let rust = rampart_libinjection::detect_sqli(input);
+        let r_sqli = rust.is_some();
+        let r_fp = rust.map(|f| f.as_str().to_owned());
         sqli_hits += usize::from(c_sqli);
         if c_sqli != r_sqli {
             sqli_verdicts.push(format!(
@@ -448,10 +447,12 @@ fn c_and_rust_libinjection_agree() {
         }
         for flags in CONTEXTS {
             let c = libinjection::sqli_fingerprint(input, flags);
-            let r =
-                libinjectionrs::SqliState::new(input, libinjectionrs::SqliFlags::new(flags as u32))
-                    .get_fingerprint()
-                    .to_string();
+            let r = rampart_libinjection::sqli_fingerprint(
+                input,
+                rampart_libinjection::SqliFlags(flags as u32),
+            )
+            .as_str()
+            .to_owned();
             if c != r {
                 context_fingerprints.push(format!(
                     "{} flags={flags}: C fp={c:?} | Rust fp={r:?}",
@@ -460,7 +461,7 @@ fn c_and_rust_libinjection_agree() {
             }
         }
         let c_xss = libinjection::detect_xss(input);
-        let r_xss = libinjectionrs::detect_xss(input).is_injection();
+        let r_xss = rampart_libinjection::detect_xss(input);
         xss_hits += usize::from(c_xss);
         if c_xss != r_xss {
             xss_verdicts.push(format!(

@@ -1,22 +1,21 @@
-//! `@detectSQLi` and `@detectXSS`: libinjection's tokenizers and fingerprints, through the
-//! pure-Rust `libinjectionrs` port. The SQLi fingerprint goes to TX:0 when the rule captures,
-//! as ModSecurity does.
+//! `@detectSQLi` and `@detectXSS`: libinjection's tokenizers and fingerprints, with the
+//! verdicts of the libinjection 3.9.2 that libmodsecurity 3.0.9 bundles (`rampart-libinjection`).
+//! The SQLi fingerprint goes to TX:0 when the rule captures, as ModSecurity does.
 
 use super::Captures;
 
 pub fn sqli(input: &[u8], captures: Option<&mut Captures>) -> bool {
-    let result = libinjectionrs::detect_sqli(input);
-    if !result.is_injection() {
+    let Some(fingerprint) = rampart_libinjection::detect_sqli(input) else {
         return false;
-    }
-    if let (Some(out), Some(fingerprint)) = (captures, result.fingerprint) {
-        *out = vec![fingerprint.to_string().into_bytes()];
+    };
+    if let Some(out) = captures {
+        *out = vec![fingerprint.as_bytes().to_vec()];
     }
     true
 }
 
 pub fn xss(input: &[u8]) -> bool {
-    libinjectionrs::detect_xss(input).is_injection()
+    rampart_libinjection::detect_xss(input)
 }
 
 #[cfg(test)]
