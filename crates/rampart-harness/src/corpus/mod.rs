@@ -20,6 +20,7 @@ mod payloads;
 mod proto;
 mod scanner;
 mod text;
+mod xml_entities;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -53,6 +54,7 @@ pub fn generate() -> Vec<Family> {
     families.extend(attacks::families());
     families.push(scanner::family());
     families.push(proto::family());
+    families.push(xml_entities::family());
     families
 }
 
