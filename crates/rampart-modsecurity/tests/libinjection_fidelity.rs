@@ -384,8 +384,154 @@ fn inputs() -> Vec<Vec<u8>> {
         let seed = *rng.pick(&seeds);
         out.push(mutate(&mut rng, seed, &seeds));
     }
+    out.extend(xss_probes());
     out
 }
+
+// ---- XSS probes (libinj-xss branch) -------------------------------------------------------
+// Inputs aimed at the corners of libinjection 3.9.2's XSS detector, generated after all the
+// inputs above so that those stay exactly as they were.
+
+/// Seeds for the XSS corners: `on…` names of every length around five, NUL and 0xFF in
+/// names and values, encoded URL schemes, indirect attribute names, comments read as markup,
+/// and the tokenizer's odd states.
+const XSS_PROBES: &[&[u8]] = &[
+    b"<a on=1>",
+    b"<a onx=1>",
+    b"<a onxy=1>",
+    b"<a onxyz=1>",
+    b"<a ONabcd=1>",
+    b"<a oN_1234=\"x\">",
+    b"<a onmouseover>",
+    b"<x on=1 onfoo=2>",
+    b"' onfoo='1",
+    b"\" onxyz=\"1",
+    b"` onxyz=`1",
+    b"x onxyz=1",
+    b"<a href=\"&#106;avascript:alert(1)\">",
+    b"<a href=\"&#x6A;avascript:alert(1)\">",
+    b"<a href=\"&#X6a;avascript:alert(1)\">",
+    b"<a href=\"&#x6Aavascript:alert(1)\">",
+    b"<a href=\"&#0000106;avascript:alert(1)\">",
+    b"<a href=\"&#x14A;avascript:alert(1)\">",
+    b"<a href=\"&#330;avascript:alert(1)\">",
+    b"<a href=\"&#x1000FF;\">",
+    b"<a href=\"&#x100100;javascript:\">",
+    b"<a href=\"&#1114111;javascript:\">",
+    b"<a href=\"jav&#10;ascript:alert(1)\">",
+    b"<a href=\"jav&#9;ascript:alert(1)\">",
+    b"<a href=\"jav\nascript:alert(1)\">",
+    b"<a href=\"&#32;&#9;javascript:alert(1)\">",
+    b"<a href=\" \x01\x7f\xc2\xa0javascript:alert(1)\">",
+    b"<a href=\"&#0;java\">",
+    b"<a href=\"&lt;javascript:\">",
+    b"<a href=&#x26;#106;avascript:1>",
+    b"<a href=vbscript:msgbox(1)>",
+    b"<a href=\"DaTa:text/html,x\">",
+    b"<a href=\"view-source:x\">",
+    b"<a href=\"java\">",
+    b"<a href=\"&#\">",
+    b"<a href=\"&#x\">",
+    b"<a href='&#",
+    b"<a href=&#x",
+    b"<a xmlns:x=\"y\">",
+    b"<a xlink:href=javascript:1>",
+    b"<a xlinkhref=1>",
+    b"<a xmlns=1>",
+    b"<set attributeName=\"onload\" to=\"alert(1)\">",
+    b"<set attributeName=\"href\" to=\"javascript:alert(1)\">",
+    b"<set attributeName=\"title\">",
+    b"<a dataformatas=html datasrc=#x>",
+    b"<a filter=x>",
+    b"<a background=javascript:1 dynsrc=javascript:1 lowsrc=javascript:1>",
+    b"<a folder=javascript:1 poster=javascript:1 formaction=javascript:1>",
+    b"<animate values=javascript:1 by=javascript:1 from=javascript:1 to=javascript:1>",
+    b"<a handler=javascript:1 action=javascript:1>",
+    b"<svgfoo>",
+    b"<xslt>",
+    b"<x:script>",
+    b"<scr\x00ipt>",
+    b"<ba\x00se>",
+    b"</script x>",
+    b"</a ><script>",
+    b"</a/><script>",
+    b"</ a><script>",
+    b"<!DOCTYPE html>",
+    b"<!doctype",
+    b"<![CDATA[<script>]]>",
+    b"<![CDATA[x]>]]",
+    b"<!--[if IE]>x<![endif]-->",
+    b"<!--xml x-->",
+    b"<!-- ` -->",
+    b"<!-- a -!> <script>",
+    b"<!-- a -\x00-> <script>",
+    b"<!-- a --!> <script>",
+    b"<?import namespace=\"x\">",
+    b"<?im\x00port x>",
+    b"<!ENTITY x \"y\">",
+    b"<!entity>",
+    b"<%xml %>",
+    b"<% import %><script>",
+    b"<%[if %",
+    b"<a b=\"c\"/>",
+    b"<a/b/c=d>",
+    b"<a\tb\nc\x0bd\x0ce\rf=g>",
+    b"<img src=x onerror=\xffalert(1)>",
+];
+
+fn xss_probes() -> Vec<Vec<u8>> {
+    let mut seeds: Vec<Vec<u8>> = XSS_PROBES.iter().map(|s| s.to_vec()).collect();
+    // Every scheme with each of its characters written as a character reference, in each
+    // of the forms the decoder reads.
+    for scheme in ["javascript:", "vbscript:", "data:", "view-source:"] {
+        for at in 0..scheme.len() {
+            let c = scheme.as_bytes()[at];
+            for form in [
+                format!("&#{c};"),
+                format!("&#{c}"),
+                format!("&#x{c:x};"),
+                format!("&#X{c:X}"),
+                format!("&#{};", u32::from(c) + 256),
+                format!("&#x{:x};", u32::from(c.to_ascii_uppercase()) + 0x100),
+            ] {
+                let value = format!("{}{form}{}", &scheme[..at], &scheme[at + 1..]);
+                seeds.push(format!("<a href=\"{value}alert(1)\">").into_bytes());
+                seeds.push(format!("<a src={value}1>").into_bytes());
+            }
+        }
+    }
+    // `on` names of every length from 2 to 7, in each context.
+    for name in ["on", "onx", "ONxy", "onxyz", "On1234", "oN-abcd"] {
+        for (open, close) in [
+            ("<x ", ">"),
+            ("", ""),
+            ("' ", "'"),
+            ("\" ", "\""),
+            ("` ", "`"),
+        ] {
+            seeds.push(format!("{open}{name}=alert(1){close}").into_bytes());
+        }
+    }
+    let mut out = seeds.clone();
+    // NUL and 0xFF at every position.
+    for seed in &seeds {
+        for at in 0..=seed.len() {
+            for byte in [0u8, 0xff] {
+                let mut s = seed.clone();
+                s.insert(at, byte);
+                out.push(s);
+            }
+        }
+    }
+    let seed_refs: Vec<&[u8]> = seeds.iter().map(Vec::as_slice).collect();
+    let mut rng = Rng(0x5EED_1A7E_C710_0002);
+    for _ in 0..10_000 {
+        let seed = *rng.pick(&seed_refs);
+        out.push(mutate(&mut rng, seed, &seed_refs));
+    }
+    out
+}
+// ---- end of XSS probes ---------------------------------------------------------------------
 
 /// The five parsing contexts `libinjection_is_sqli` tries.
 const CONTEXTS: [i32; 5] = [
