@@ -3,6 +3,7 @@
 //! the same requests and rules in the same run. Criterion measures each (scenario, engine);
 //! a summary table then gives time per transaction, allocations per transaction (rampart's;
 //! libmodsecurity allocates on the C heap, which this counter does not see), and the ratio.
+//! `RAMPART_BENCH_ONLY=<scenario>` runs one scenario (for profiling).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -121,7 +122,11 @@ fn main() -> anyhow::Result<()> {
         } else {
             None
         };
+        let only = std::env::var("RAMPART_BENCH_ONLY").ok();
         for scenario in scenarios() {
+            if only.as_deref().is_some_and(|o| o != scenario.name) {
+                continue;
+            }
             let mut group = criterion.benchmark_group(format!("pl{paranoia}/{}", scenario.name));
             group.throughput(Throughput::Elements(scenario.requests.len() as u64));
             group.bench_function("rampart", |b| {

@@ -60,6 +60,8 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
     /// What a request gets when the engine fails on it: `closed` (503) or `open` (forwarded).
     pub fail_mode: FailMode,
+    /// Worker threads serving exchanges (default: one per CPU).
+    pub workers: Option<usize>,
     /// The host name written to logs (`[hostname "…"]`); by default the request's `Host`.
     pub hostname: Option<String>,
 }
@@ -74,6 +76,7 @@ impl Default for ServerConfig {
             header_read_timeout_ms: 30_000,
             trusted_proxies: Vec::new(),
             fail_mode: FailMode::Closed,
+            workers: None,
             hostname: None,
         }
     }

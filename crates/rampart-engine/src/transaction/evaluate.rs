@@ -264,7 +264,17 @@ impl Transaction {
         out
     }
 
+    /// Whether any `ctl:ruleRemoveTarget*` ran in this transaction (most never do).
+    fn removes_targets(&self) -> bool {
+        !(self.removed_targets_by_id.is_empty()
+            && self.removed_targets_by_tag.is_empty()
+            && self.removed_targets_by_msg.is_empty())
+    }
+
     fn target_removed(&self, chain: &ExecChain, variable: Variable, key: Option<&str>) -> bool {
+        if !self.removes_targets() {
+            return false;
+        }
         let written = match key {
             Some(key) => format!("{variable}:{key}"),
             None => variable.name().to_string(),
@@ -277,6 +287,9 @@ impl Transaction {
         let Some(key) = &value.key else {
             return false;
         };
+        if !self.removes_targets() {
+            return false;
+        }
         self.removed_targets(chain).any(|t| {
             t.variable == value.variable
                 && match &t.selector {

@@ -19,6 +19,7 @@ use crate::collection::Bytes;
 use crate::persist::{default_store, CollectionStore};
 use crate::ruleset::RuleSet;
 
+mod address_hash;
 mod evaluate;
 mod resolve;
 pub(crate) mod state;
@@ -125,7 +126,8 @@ pub struct Transaction {
     pub(crate) persistent: Vec<(Variable, Vec<u8>)>,
     pub(crate) expiries: Vec<(Variable, Vec<u8>, u64)>,
     /// Transformation results: (value address, length, chain id) → (value, result).
-    pub(crate) transform_cache: HashMap<(usize, usize, u32), (Bytes, Bytes)>,
+    pub(crate) transform_cache:
+        HashMap<(usize, usize, u32), (Bytes, Bytes), address_hash::BuildAddressHasher>,
 }
 
 impl Transaction {
@@ -174,7 +176,7 @@ impl Transaction {
             store: default_store(),
             persistent: Vec::new(),
             expiries: Vec::new(),
-            transform_cache: HashMap::new(),
+            transform_cache: HashMap::default(),
         }
     }
 

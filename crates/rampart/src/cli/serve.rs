@@ -27,7 +27,11 @@ pub struct ReloadArgs {
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let config = Config::load(args.config.as_deref())?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = config.server.workers.filter(|&n| n > 0) {
+        builder.worker_threads(workers);
+    }
+    let runtime = builder
         .enable_all()
         .build()
         .context("cannot start the runtime")?;
