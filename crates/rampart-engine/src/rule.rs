@@ -15,7 +15,7 @@ use regex::bytes::{Regex, RegexBuilder};
 
 use crate::operator::{CompiledOperator, OperatorError};
 use crate::ruleset::RuleLink;
-use crate::transform::{lookup, TransformFn};
+use crate::transform::Transform;
 
 /// Which members of a variable a target takes.
 #[derive(Debug, Clone)]
@@ -45,6 +45,38 @@ pub struct CompiledTarget {
     /// The key as written (for XPath and for exact exclusion names).
     pub key_text: Option<String>,
     pub count: bool,
+}
+
+impl CompiledTarget {
+    /// Whether the target's values are stored in the transaction as they are, rather than
+    /// computed when read (counts, TIME, MATCHED_VAR, …), so a rule can read them in place.
+    /// XML is computed too, but has no values at all without an XML body.
+    pub fn is_stored(&self) -> bool {
+        use Variable as V;
+        !self.count
+            && !matches!(
+                self.variable,
+                V::ArgsCombinedSize
+                    | V::MatchedVar
+                    | V::MatchedVarName
+                    | V::MatchedVars
+                    | V::MatchedVarsNames
+                    | V::Env
+                    | V::Rule
+                    | V::HighestSeverity
+                    | V::Duration
+                    | V::Time
+                    | V::TimeDay
+                    | V::TimeEpoch
+                    | V::TimeHour
+                    | V::TimeMin
+                    | V::TimeMon
+                    | V::TimeSec
+                    | V::TimeWday
+                    | V::TimeYear
+                    | V::ModsecBuild
+            )
+    }
 }
 
 /// A `!VAR[:sel]` exclusion.
@@ -80,15 +112,25 @@ pub struct CompiledRule {
     pub negated: bool,
     /// The operator as written, for log messages.
     pub operator_text: String,
-    pub transforms: Vec<(Transformation, TransformFn)>,
+    pub transforms: Vec<Transform>,
     /// False when the rule has `t:none`: the phase's default transformations do not apply.
     pub default_transforms: bool,
     /// The transformations actually applied (the phase's defaults, then the rule's own),
     /// fixed once the rule set is compiled.
-    pub effective: Vec<(Transformation, TransformFn)>,
+    pub effective: Vec<Transform>,
     /// Identifies `effective` among all the rule set's chains, for the per-transaction cache.
     pub chain_id: u32,
+    /// This rule's bit in its transformation chain's [`ChainPrefilter`], when its operator
+    /// has required literals.
+    ///
+    /// [`ChainPrefilter`]: crate::operator::prefilter::ChainPrefilter
+    pub prefilter_bit: Option<u32>,
     pub multi_match: bool,
+    /// Whether the rule can look for its first match reading values in place: its targets
+    /// are all [stored](CompiledTarget::is_stored), its operator needs no macros and it is
+    /// not `multiMatch`. XML values are computed, but only when there is an XML body.
+    pub reads_in_place: bool,
+    pub reads_xml: bool,
     pub capture: bool,
     pub set_vars: Vec<SetVar>,
     /// Non-disruptive actions run after the whole chain matched, in written order.
@@ -103,6 +145,8 @@ pub struct CompiledRule {
 pub struct RuleMeta {
     pub id: u64,
     pub msg: Option<MacroString>,
+    /// `msg` as written, for `ctl:ruleRemove*ByMsg`.
+    pub msg_text: Option<String>,
     pub logdata: Option<MacroString>,
     pub severity: Option<Severity>,
     pub tags: Vec<String>,
@@ -117,7 +161,7 @@ pub struct RuleMeta {
 /// The compiled `SecDefaultAction` of a phase.
 #[derive(Debug, Clone, Default)]
 pub struct Defaults {
-    pub transforms: Vec<(Transformation, TransformFn)>,
+    pub transforms: Vec<Transform>,
     pub after_match: Vec<Action>,
     pub disruptive: Option<Action>,
     pub status: Option<u16>,
@@ -129,7 +173,7 @@ impl Defaults {
         for action in actions {
             match &action.node {
                 Action::Transformation(Transformation::None) => defaults.transforms.clear(),
-                Action::Transformation(t) => defaults.transforms.push((*t, lookup(*t))),
+                Action::Transformation(t) => defaults.transforms.push(Transform::new(*t)),
                 Action::Status(status) => defaults.status = Some(*status),
                 a if a.is_disruptive() && !matches!(a, Action::Block) => {
                     defaults.disruptive = Some(a.clone())
@@ -220,7 +264,10 @@ impl CompiledRule {
             default_transforms: true,
             effective: Vec::new(),
             chain_id: 0,
+            prefilter_bit: None,
             multi_match: false,
+            reads_in_place: false,
+            reads_xml: false,
             capture: false,
             set_vars: Vec::new(),
             after_match: Vec::new(),
@@ -234,7 +281,7 @@ impl CompiledRule {
                     rule.transforms.clear();
                     rule.default_transforms = false;
                 }
-                Action::Transformation(t) => rule.transforms.push((*t, lookup(*t))),
+                Action::Transformation(t) => rule.transforms.push(Transform::new(*t)),
                 Action::MultiMatch => rule.multi_match = true,
                 Action::Capture => rule.capture = true,
                 Action::SetVar(set_var) => rule.set_vars.push(set_var.clone()),
@@ -256,6 +303,10 @@ impl CompiledRule {
                 a => rule.after_match.push(a.clone()),
             }
         }
+        rule.reads_xml = rule.targets.iter().any(|t| t.variable == Variable::Xml);
+        rule.reads_in_place = !rule.multi_match
+            && rule.targets.iter().all(CompiledTarget::is_stored)
+            && rule.operator.as_ref().is_some_and(|op| !op.uses_macros());
         Ok(rule)
     }
 }
@@ -265,6 +316,7 @@ impl RuleMeta {
         let mut meta = RuleMeta {
             id,
             msg: None,
+            msg_text: None,
             logdata: None,
             severity: None,
             tags: Vec::new(),
@@ -277,7 +329,10 @@ impl RuleMeta {
         };
         for action in &starter.actions {
             match &action.node {
-                Action::Msg(m) => meta.msg = Some(m.clone()),
+                Action::Msg(m) => {
+                    meta.msg_text = Some(m.to_string());
+                    meta.msg = Some(m.clone());
+                }
                 Action::LogData(m) => meta.logdata = Some(m.clone()),
                 Action::Severity(s) => meta.severity = Some(*s),
                 Action::Tag(t) => meta.tags.push(t.to_string()),

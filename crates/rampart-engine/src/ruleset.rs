@@ -15,6 +15,7 @@ use rampart_seclang::{
 
 use crate::config::EngineConfig;
 use crate::error::{CompileError, CompileErrorKind};
+use crate::operator::prefilter::ChainPrefilter;
 use crate::rule::{CompiledRule, Defaults, RuleMeta};
 
 /// One rule of a chain: what it inspects, how, and what it does.
@@ -106,6 +107,8 @@ pub struct RuleSet {
     pub(crate) phases: [Vec<PhaseItem>; 5],
     pub(crate) defaults: [Defaults; 5],
     pub(crate) config: EngineConfig,
+    /// Indexed by transformation chain id.
+    pub(crate) prefilters: Vec<Option<ChainPrefilter>>,
 }
 
 impl RuleSet {
@@ -237,13 +240,14 @@ impl RuleSet {
                         effective.extend(defaults[phase].transforms.iter().copied());
                     }
                     effective.extend(link.transforms.iter().copied());
-                    let names: Vec<_> = effective.iter().map(|(t, _)| *t).collect();
+                    let names: Vec<_> = effective.iter().map(|t| t.transformation).collect();
                     let next = u32::try_from(chain_ids.len()).unwrap_or(u32::MAX);
                     link.chain_id = *chain_ids.entry(names).or_insert(next);
                     link.effective = effective;
                 }
             }
         }
+        let prefilters = build_prefilters(&mut chains, chain_ids.len());
         Ok(RuleSet {
             entries: compiler.entries,
             default_actions: compiler.default_actions,
@@ -253,8 +257,45 @@ impl RuleSet {
             phases,
             defaults,
             config,
+            prefilters,
         })
     }
+}
+
+/// One [`ChainPrefilter`] per transformation chain, over the required literals of the rules
+/// that use it; gives each such rule its bit. `multiMatch` rules, which run their operator on
+/// several values, always run it.
+fn build_prefilters(chains: &mut [ExecChain], chain_count: usize) -> Vec<Option<ChainPrefilter>> {
+    let mut sets: Vec<Vec<Vec<Vec<u8>>>> = vec![Vec::new(); chain_count];
+    for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
+        if link.multi_match {
+            continue;
+        }
+        let Some(literals) = link.operator.as_ref().and_then(|op| op.required_literals()) else {
+            continue;
+        };
+        let Some(group) = sets.get_mut(link.chain_id as usize) else {
+            continue;
+        };
+        link.prefilter_bit = u32::try_from(group.len()).ok();
+        group.push(literals);
+    }
+    let mut prefilters = Vec::with_capacity(chain_count);
+    for (chain_id, group) in sets.iter().enumerate() {
+        let filter = (!group.is_empty())
+            .then(|| ChainPrefilter::new(group).ok())
+            .flatten();
+        if filter.is_none() {
+            // No automaton (none needed, or it could not be built): the rules always run.
+            for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
+                if link.chain_id as usize == chain_id {
+                    link.prefilter_bit = None;
+                }
+            }
+        }
+        prefilters.push(filter);
+    }
+    prefilters
 }
 
 struct Compiler<'a> {

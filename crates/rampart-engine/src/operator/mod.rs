@@ -11,6 +11,7 @@ use rampart_seclang::{Argument, MacroString, Operator, OperatorName};
 pub mod numeric;
 pub mod pcre;
 pub mod pm;
+pub mod prefilter;
 pub mod rx;
 mod strings;
 mod validate;
@@ -25,6 +26,15 @@ use rx::RxMatcher;
 /// Expands macros against the current transaction.
 pub trait Expand {
     fn expand<'a>(&self, text: &'a MacroString) -> Cow<'a, [u8]>;
+}
+
+/// For operators without macros: their literal arguments, as written.
+pub struct NoMacros;
+
+impl Expand for NoMacros {
+    fn expand<'a>(&self, text: &'a MacroString) -> Cow<'a, [u8]> {
+        Cow::Borrowed(text.as_literal().unwrap_or_default().as_bytes())
+    }
 }
 
 /// What a match leaves behind for the `capture` action: TX:0, TX:1, ….
@@ -168,6 +178,26 @@ impl CompiledOperator {
             N::GeoLookup | N::Rbl | N::GsbLookup => CompiledOperator::Inert(name),
             other => return Err(OperatorError::Unsupported(other.name())),
         })
+    }
+
+    /// Whether the operator's argument holds macros, expanded per transaction.
+    pub fn uses_macros(&self) -> bool {
+        match self {
+            CompiledOperator::RxExpanded(_) => true,
+            CompiledOperator::Numeric(_, argument) | CompiledOperator::Strings(_, argument) => {
+                argument.as_literal().is_none()
+            }
+            _ => false,
+        }
+    }
+
+    /// The literals one of which every value this operator matches contains (see
+    /// [`prefilter`]), for the operators that have such a set.
+    pub fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
+        match self {
+            CompiledOperator::Rx(rx) => rx.required_literals(),
+            _ => None,
+        }
     }
 
     /// Runs the operator on one value (the rule's negation is applied by the caller).

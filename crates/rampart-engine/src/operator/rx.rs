@@ -17,8 +17,9 @@ pub const BACKTRACK_LIMIT: usize = 1_000_000;
 /// A compiled `@rx` pattern.
 #[derive(Debug, Clone)]
 pub enum RxMatcher {
-    /// Linear time in the input, whatever the input.
-    Linear(Regex),
+    /// Linear time in the input, whatever the input. The translated pattern is kept for
+    /// the prefilter's literal extraction.
+    Linear(Regex, Box<str>),
     /// Lookaround or backreferences: a backtracking engine with a step budget. Bytes are
     /// mapped one-to-one to the characters U+0000–U+00FF.
     Backtracking(Box<fancy_regex::Regex>),
@@ -49,7 +50,7 @@ impl RxMatcher {
             .dfa_size_limit(64 << 20)
             .build()
             .map_err(|error| RxError(error.to_string()))?;
-        Ok(RxMatcher::Linear(regex))
+        Ok(RxMatcher::Linear(regex, translation.pattern.into()))
     }
 
     /// Whether the pattern needed the backtracking fallback.
@@ -57,9 +58,17 @@ impl RxMatcher {
         matches!(self, RxMatcher::Backtracking(_))
     }
 
+    /// See [`super::prefilter::required_literals`]; the backtracking fallback has none.
+    pub fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
+        match self {
+            RxMatcher::Linear(_, pattern) => super::prefilter::required_literals(pattern),
+            RxMatcher::Backtracking(_) => None,
+        }
+    }
+
     pub fn is_match(&self, input: &[u8]) -> bool {
         match self {
-            RxMatcher::Linear(regex) => regex.is_match(input),
+            RxMatcher::Linear(regex, _) => regex.is_match(input),
             RxMatcher::Backtracking(regex) => regex.is_match(&latin1(input)).unwrap_or(false),
         }
     }
@@ -68,7 +77,12 @@ impl RxMatcher {
     pub fn captures(&self, input: &[u8], out: &mut Vec<Vec<u8>>) -> bool {
         out.clear();
         match self {
-            RxMatcher::Linear(regex) => {
+            RxMatcher::Linear(regex, _) => {
+                // Most values do not match: the lazy DFA answers that without the capture
+                // engines or their slot allocation.
+                if !regex.is_match(input) {
+                    return false;
+                }
                 let Some(captures) = regex.captures(input) else {
                     return false;
                 };

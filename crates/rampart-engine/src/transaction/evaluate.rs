@@ -16,14 +16,14 @@ use rampart_seclang::{
 
 use super::resolve::Resolved;
 use super::state::StateSink;
-use super::{Intervention, MatchedRule, Transaction};
+use super::{Intervention, MatchedRule, Transaction, TransformCache, Transformed};
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
-use crate::operator::Expand;
-use crate::rule::{CompiledRule, Defaults};
+use crate::operator::{CompiledOperator, Expand, NoMacros};
+use crate::rule::{CompiledRule, CompiledTarget, Defaults};
 
 use crate::ruleset::{ExecChain, PhaseItem, RuleSet};
-use crate::transform::TransformContext;
+use crate::transform::{Transform, TransformContext};
 
 /// What a chain's evaluation accumulates for its log record.
 #[derive(Debug, Default)]
@@ -96,11 +96,10 @@ impl Transaction {
                 .removed_tags
                 .iter()
                 .any(|t| meta.tags.iter().any(|tag| tag == t))
-            || (!self.removed_msgs.is_empty()
-                && meta.msg.as_ref().is_some_and(|m| {
-                    let msg = m.to_string();
-                    self.removed_msgs.contains(&msg)
-                }))
+            || meta
+                .msg_text
+                .as_ref()
+                .is_some_and(|msg| self.removed_msgs.contains(msg))
     }
 
     fn evaluate_chain(&mut self, rules: &RuleSet, index: usize, phase: Phase) {
@@ -146,20 +145,36 @@ impl Transaction {
             self.after_full_match(chain, index, defaults, phase, outcome);
             return true;
         };
-        let mut values: Vec<Resolved> = Vec::new();
+        let removals = index == 0 && self.removes_targets_of(chain);
+        let rules = Arc::clone(self.rules());
+        let context = TransformContext {
+            unicode_map: rules.config().unicode_map.as_ref(),
+        };
+        // Until a value matches nothing changes the transaction, so values can be read in
+        // place; the first match switches to resolving them all, as ModSecurity does.
+        let in_place = rule.reads_in_place && !(rule.reads_xml && self.state.xml.is_some());
+        let skip = if in_place && !removals {
+            match self.first_match(&rules, rule, operator, &context) {
+                Some(position) => position,
+                None => {
+                    self.state.matched_var = None;
+                    self.state.matched_vars.clear();
+                    return false;
+                }
+            }
+        } else {
+            0
+        };
+        // Chains recurse, so each depth borrows its own buffer from the pool.
+        let mut values = self.value_buffers.pop().unwrap_or_default();
         for target in &rule.targets {
-            if index == 0 && self.target_removed(chain, target.variable, target.key_text.as_deref())
-            {
+            if removals && self.target_removed(chain, target) {
                 continue;
             }
             self.resolve(target, &mut values);
         }
         let mut matched_any = false;
-        let rules = Arc::clone(self.rules());
-        let context = TransformContext {
-            unicode_map: rules.config().unicode_map.as_ref(),
-        };
-        for value in &values {
+        for value in values.iter().skip(skip) {
             let key = value.key.as_deref();
             if rule
                 .exclusions
@@ -168,12 +183,23 @@ impl Transaction {
             {
                 continue;
             }
-            if index == 0 && self.value_removed(chain, value) {
+            if removals && self.value_removed(chain, value) {
                 continue;
             }
-            for candidate in self.transformed(rule, &value.value, &context) {
+            let (single, several);
+            let candidates: &[(Bytes, bool)] = if rule.multi_match {
+                several = self.transformed_all(rule, &value.value, &context);
+                &several
+            } else {
+                single = [self.transformed(&rules, rule, &value.value, &context)];
+                &single
+            };
+            for (candidate, may_match) in candidates {
+                let candidate = candidate.clone();
                 let mut captures = rule.capture.then(Vec::new);
-                let hit = operator.evaluate(&candidate, &*self, captures.as_mut()) != rule.negated;
+                let matched =
+                    *may_match && operator.evaluate(&candidate, &*self, captures.as_mut());
+                let hit = matched != rule.negated;
                 if !hit {
                     continue;
                 }
@@ -200,6 +226,8 @@ impl Transaction {
                 }
             }
         }
+        values.clear();
+        self.value_buffers.push(values);
         if !matched_any {
             self.state.matched_var = None;
             self.state.matched_vars.clear();
@@ -214,82 +242,103 @@ impl Transaction {
         true
     }
 
-    /// The values the operator sees: the fully transformed value (cached per value and
-    /// chain for the transaction), or with `multiMatch` the original and every value a
-    /// transformation changed.
+    /// The position, among the values `resolve` would list, of the first value the rule's
+    /// operator matches, reading them in place. Only for rules that
+    /// [read in place](CompiledRule::reads_in_place).
+    fn first_match(
+        &mut self,
+        rules: &RuleSet,
+        rule: &CompiledRule,
+        operator: &CompiledOperator,
+        context: &TransformContext<'_>,
+    ) -> Option<usize> {
+        let (state, cache, literal_bits) = (
+            &self.state,
+            &mut self.transform_cache,
+            &mut self.literal_bits,
+        );
+        let mut position = 0;
+        let mut visit = |variable, key: Option<&Bytes>, value: &Bytes| {
+            position += 1;
+            if rule
+                .exclusions
+                .iter()
+                .any(|e| e.excludes(variable, key.map(|k| &k[..])))
+            {
+                return false;
+            }
+            let (candidate, may_match) = screen(cache, literal_bits, rules, rule, value, context);
+            (may_match && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
+        };
+        for target in &rule.targets {
+            if state.visit_stored(target, &mut visit) {
+                return Some(position - 1);
+            }
+        }
+        None
+    }
+
+    /// The value the operator sees, and whether the operator can match it at all.
     fn transformed(
+        &mut self,
+        rules: &RuleSet,
+        rule: &CompiledRule,
+        value: &Bytes,
+        context: &TransformContext<'_>,
+    ) -> (Bytes, bool) {
+        let (result, may_match) = screen(
+            &mut self.transform_cache,
+            &mut self.literal_bits,
+            rules,
+            rule,
+            value,
+            context,
+        );
+        (result.clone(), may_match)
+    }
+
+    /// With `multiMatch`: the original value and every value a transformation changed.
+    fn transformed_all(
         &mut self,
         rule: &CompiledRule,
         value: &Bytes,
         context: &TransformContext<'_>,
-    ) -> Vec<Bytes> {
-        if rule.effective.is_empty() {
-            return vec![value.clone()];
-        }
-        if !rule.multi_match {
-            let key = (value.as_ptr() as usize, value.len(), rule.chain_id);
-            if let Some((_, result)) = self.transform_cache.get(&key) {
-                return vec![result.clone()];
+    ) -> Vec<(Bytes, bool)> {
+        let mut out = vec![(value.clone(), true)];
+        for transform in &rule.effective {
+            let current = out.last().map_or(value, |(v, _)| v);
+            if let Some(next) = apply(transform, current, context) {
+                out.push((next, true));
             }
-        }
-        let mut current = value.clone();
-        let mut out = Vec::new();
-        if rule.multi_match {
-            out.push(current.clone());
-        }
-        for (_, transform) in &rule.effective {
-            // A borrowed result may still be a shorter slice of the input (a transformation that
-            // only drops trailing bytes): only the whole input means "unchanged".
-            let next = match transform(&current, context) {
-                Cow::Borrowed(same) if same.len() == current.len() => continue,
-                Cow::Borrowed(prefix) => bytes(prefix),
-                Cow::Owned(next) => bytes(next),
-            };
-            if next[..] == current[..] {
-                continue;
-            }
-            current = next;
-            if rule.multi_match {
-                out.push(current.clone());
-            }
-        }
-        if !rule.multi_match {
-            // The source value is kept alive with the entry, so its address cannot be reused
-            // for another value while the cache holds it.
-            let key = (value.as_ptr() as usize, value.len(), rule.chain_id);
-            self.transform_cache
-                .insert(key, (value.clone(), current.clone()));
-            out.push(current);
         }
         out
     }
 
-    /// Whether any `ctl:ruleRemoveTarget*` ran in this transaction (most never do).
-    fn removes_targets(&self) -> bool {
-        !(self.removed_targets_by_id.is_empty()
-            && self.removed_targets_by_tag.is_empty()
-            && self.removed_targets_by_msg.is_empty())
+    /// Whether a `ctl:ruleRemoveTarget*` of this transaction names this chain. Most
+    /// transactions run one (CRS 941010 removes REQUEST_FILENAME from a tag) that names
+    /// few chains, so the per-target checks below are rarely needed.
+    fn removes_targets_of(&self, chain: &ExecChain) -> bool {
+        self.removed_targets(chain).next().is_some()
     }
 
-    fn target_removed(&self, chain: &ExecChain, variable: Variable, key: Option<&str>) -> bool {
-        if !self.removes_targets() {
-            return false;
-        }
-        let written = match key {
-            Some(key) => format!("{variable}:{key}"),
-            None => variable.name().to_string(),
-        };
-        self.removed_targets(chain)
-            .any(|t| target_text(t).eq_ignore_ascii_case(&written))
+    /// Whether a removed target is this target as written: same variable and same key
+    /// (ASCII case-insensitively), or both without a key.
+    fn target_removed(&self, chain: &ExecChain, target: &CompiledTarget) -> bool {
+        use rampart_seclang::Selector;
+        self.removed_targets(chain).any(|removed| {
+            removed.variable == target.variable
+                && match (&removed.selector, target.key_text.as_deref()) {
+                    (None, None) => true,
+                    (Some(Selector::Key(removed)), Some(key)) => removed.eq_ignore_ascii_case(key),
+                    _ => false,
+                }
+        })
     }
 
     fn value_removed(&self, chain: &ExecChain, value: &Resolved) -> bool {
         let Some(key) = &value.key else {
             return false;
         };
-        if !self.removes_targets() {
-            return false;
-        }
         self.removed_targets(chain).any(|t| {
             t.variable == value.variable
                 && match &t.selector {
@@ -317,7 +366,7 @@ impl Transaction {
         let by_msg = self
             .removed_targets_by_msg
             .iter()
-            .filter(move |(msg, _)| meta.msg.as_ref().is_some_and(|m| m.to_string() == *msg))
+            .filter(move |(msg, _)| meta.msg_text.as_ref() == Some(msg))
             .flat_map(|(_, targets)| targets.iter());
         by_id.chain(by_tag).chain(by_msg)
     }
@@ -770,12 +819,65 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
     }
 }
 
-fn target_text(target: &Target) -> String {
-    match &target.selector {
-        Some(rampart_seclang::Selector::Key(key)) => format!("{}:{key}", target.variable),
-        Some(rampart_seclang::Selector::Regex(re)) => format!("{}:/{re}/", target.variable),
-        None => target.variable.name().to_string(),
+/// A value after the rule's transformations, and whether the operator can match it at all
+/// (see [`crate::operator::prefilter`]). Both are cached per value and transformation chain
+/// for the transaction.
+fn screen<'a>(
+    cache: &'a mut TransformCache,
+    literal_bits: &mut Vec<u64>,
+    rules: &RuleSet,
+    rule: &CompiledRule,
+    value: &'a Bytes,
+    context: &TransformContext<'_>,
+) -> (&'a Bytes, bool) {
+    let prefilter = rule.prefilter_bit.and_then(|bit| {
+        let filter = rules.prefilters.get(rule.chain_id as usize)?.as_ref()?;
+        Some((filter, bit))
+    });
+    if rule.effective.is_empty() && prefilter.is_none() {
+        return (value, true);
     }
+    let key = (value.as_ptr() as usize, value.len(), rule.chain_id);
+    let entry = cache.entry(key).or_insert_with(|| {
+        let mut result = value.clone();
+        for transform in &rule.effective {
+            if let Some(next) = apply(transform, &result, context) {
+                result = next;
+            }
+        }
+        // The source value is kept alive with the entry, so its address cannot be reused
+        // for another value while the cache holds it.
+        Transformed {
+            source: value.clone(),
+            result,
+            literals: None,
+        }
+    });
+    let may_match = match prefilter {
+        Some((filter, bit)) => {
+            let start = *entry.literals.get_or_insert_with(|| {
+                let start = literal_bits.len();
+                literal_bits.resize(start + filter.words(), 0);
+                filter.scan(&entry.result, &mut literal_bits[start..]);
+                start
+            });
+            crate::operator::prefilter::admits(&literal_bits[start..], bit)
+        }
+        None => true,
+    };
+    (&entry.result, may_match)
+}
+
+/// One transformation's result, or `None` when it left the value as it was.
+fn apply(transform: &Transform, current: &Bytes, context: &TransformContext<'_>) -> Option<Bytes> {
+    // A borrowed result may still be a shorter slice of the input (a transformation that
+    // only drops trailing bytes): only the whole input means "unchanged".
+    let next = match transform.apply(current, context) {
+        Cow::Borrowed(same) if same.len() == current.len() => return None,
+        Cow::Borrowed(prefix) => bytes(prefix),
+        Cow::Owned(next) => bytes(next),
+    };
+    (next[..] != current[..]).then_some(next)
 }
 
 fn match_message(rule: &CompiledRule, name: &str, value: &[u8]) -> String {

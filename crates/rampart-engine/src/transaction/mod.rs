@@ -125,9 +125,27 @@ pub struct Transaction {
     /// expiry of each variable that `expirevar` set.
     pub(crate) persistent: Vec<(Variable, Vec<u8>)>,
     pub(crate) expiries: Vec<(Variable, Vec<u8>, u64)>,
-    /// Transformation results: (value address, length, chain id) → (value, result).
-    pub(crate) transform_cache:
-        HashMap<(usize, usize, u32), (Bytes, Bytes), address_hash::BuildAddressHasher>,
+    /// Transformation results: (value address, length, chain id) → result.
+    pub(crate) transform_cache: TransformCache,
+    /// The prefilter results of the values in `transform_cache`, end to end.
+    pub(crate) literal_bits: Vec<u64>,
+    /// Spare buffers for the values a rule's targets resolve to, one per chain depth in use.
+    pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
+}
+
+pub(crate) type TransformCache =
+    HashMap<(usize, usize, u32), Transformed, address_hash::BuildAddressHasher>;
+
+/// A value after one transformation chain, with what the chain's prefilter found in it.
+#[derive(Debug)]
+pub(crate) struct Transformed {
+    /// Held so that the value's address, the cache key, stays its own.
+    #[allow(dead_code)]
+    pub source: Bytes,
+    pub result: Bytes,
+    /// Where in the transaction's `literal_bits` the prefilter's bits for `result` start,
+    /// once scanned.
+    pub literals: Option<usize>,
 }
 
 impl Transaction {
@@ -177,6 +195,8 @@ impl Transaction {
             persistent: Vec::new(),
             expiries: Vec::new(),
             transform_cache: HashMap::default(),
+            literal_bits: Vec::new(),
+            value_buffers: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rampart_seclang::{MacroPart, MacroString, Variable};
 
+use super::state::State;
 use super::Transaction;
 use crate::collection::{bytes, Bytes, Collection};
 use crate::operator::Expand;
@@ -101,6 +102,50 @@ fn names_of(variable: Variable) -> Option<&'static [Variable]> {
         V::ResponseHeadersNames => &[V::ResponseHeaders],
         _ => return None,
     })
+}
+
+/// The empty value an anchored variable reads as when nothing set it.
+fn empty() -> &'static Bytes {
+    static EMPTY: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| bytes(""))
+}
+
+impl State {
+    /// Visits, borrowed and in [`Transaction::resolve`]'s order, the values of a target whose
+    /// values are [stored](CompiledTarget::is_stored); stops and returns `true` as soon as `visit` does.
+    pub(crate) fn visit_stored(
+        &self,
+        target: &CompiledTarget,
+        visit: &mut dyn FnMut(Variable, Option<&Bytes>, &Bytes) -> bool,
+    ) -> bool {
+        use Variable as V;
+        let variable = target.variable;
+        type Visit<'v> = dyn FnMut(Variable, Option<&Bytes>, &Bytes) -> bool + 'v;
+        let members = |collection: &Collection, names: bool, visit: &mut Visit<'_>| {
+            collection.iter().any(|(key, value)| {
+                target.selection.admits(key)
+                    && visit(variable, Some(key), if names { key } else { value })
+            })
+        };
+        if let Some(sources) = names_of(variable) {
+            return sources
+                .iter()
+                .any(|source| members(self.collection(*source), true, visit));
+        }
+        match variable {
+            V::Xml => false,
+            V::Args => {
+                members(self.collection(V::ArgsGet), false, visit)
+                    || members(self.collection(V::ArgsPost), false, visit)
+            }
+            v if v.is_collection() => members(self.collection(v), false, visit),
+            v => match self.scalar(v) {
+                Some(value) => visit(variable, None, value),
+                None if is_anchored(v) => visit(variable, None, empty()),
+                None => false,
+            },
+        }
+    }
 }
 
 impl Transaction {

@@ -63,6 +63,112 @@ fn none<'a>(input: &'a [u8], _: &TransformContext<'_>) -> Cow<'a, [u8]> {
     Cow::Borrowed(input)
 }
 
+/// A transformation ready to run: its code and the bytes it acts on.
+#[derive(Debug, Clone, Copy)]
+pub struct Transform {
+    pub transformation: Transformation,
+    run: TransformFn,
+    triggers: Option<Triggers>,
+}
+
+impl Transform {
+    pub fn new(transformation: Transformation) -> Self {
+        Transform {
+            transformation,
+            run: lookup(transformation),
+            triggers: triggers(transformation),
+        }
+    }
+
+    /// The output, borrowed from the input when nothing changed. Most benign values hold
+    /// none of the bytes a decoder acts on, and a search for those (`memchr`) is far cheaper
+    /// than the decoding loop.
+    pub fn apply<'a>(&self, input: &'a [u8], context: &TransformContext<'_>) -> Cow<'a, [u8]> {
+        match self.triggers {
+            Some(triggers) if !triggers.occur_in(input) => Cow::Borrowed(input),
+            _ => (self.run)(input, context),
+        }
+    }
+}
+
+/// Bytes without which a transformation returns its input unchanged.
+#[derive(Debug, Clone, Copy)]
+enum Triggers {
+    One(u8),
+    Two(u8, u8),
+    Three(u8, u8, u8),
+    Table(&'static [bool; 256]),
+}
+
+impl Triggers {
+    fn occur_in(self, input: &[u8]) -> bool {
+        match self {
+            Triggers::One(a) => memchr::memchr(a, input).is_some(),
+            Triggers::Two(a, b) => memchr::memchr2(a, b, input).is_some(),
+            Triggers::Three(a, b, c) => memchr::memchr3(a, b, c, input).is_some(),
+            Triggers::Table(table) => input.iter().any(|&byte| table[usize::from(byte)]),
+        }
+    }
+}
+
+/// A byte table holding `bytes` and every byte in the inclusive `ranges`.
+const fn table(bytes: &[u8], ranges: &[(u8, u8)]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    let mut r = 0;
+    while r < ranges.len() {
+        let (mut byte, last) = ranges[r];
+        while byte < last {
+            table[byte as usize] = true;
+            byte += 1;
+        }
+        table[last as usize] = true;
+        r += 1;
+    }
+    table
+}
+
+const WHITESPACE: &[u8] = b" \t\n\x0b\x0c\r";
+static NON_ASCII_OR_NUL: [bool; 256] = table(b"\0", &[(0x80, 0xff)]);
+static UPPER: [bool; 256] = table(b"", &[(b'A', b'Z')]);
+static LOWER: [bool; 256] = table(b"", &[(b'a', b'z')]);
+static SPACES: [bool; 256] = table(WHITESPACE, &[]);
+static SPACES_AND_NBSP: [bool; 256] = table(b" \t\n\x0b\x0c\r\xa0\xc2", &[]);
+static COMMENT_MARKERS: [bool; 256] = table(b"/<-#", &[]);
+static COMMENT_CHARS: [bool; 256] = table(b"/*<-#", &[]);
+static SHELL: [bool; 256] = table(b"\\\"'^,; \t\n\r", &[(b'A', b'Z')]);
+
+/// The bytes each transformation acts on, where there is such a set. Checked against the
+/// code itself by `triggers_are_exact_where_declared` below.
+fn triggers(transformation: Transformation) -> Option<Triggers> {
+    use Transformation as T;
+    Some(match transformation {
+        T::UrlDecode | T::UrlDecodeUni => Triggers::Two(b'%', b'+'),
+        T::HtmlEntityDecode => Triggers::One(b'&'),
+        T::JsDecode | T::EscapeSeqDecode => Triggers::One(b'\\'),
+        // The decoded value is a C string: it also ends at a NUL of the input.
+        T::CssDecode => Triggers::Two(b'\\', 0),
+        T::RemoveNulls | T::ReplaceNulls => Triggers::One(0),
+        // Like `cssDecode`, its result ends at a NUL.
+        T::Utf8ToUnicode => Triggers::Table(&NON_ASCII_OR_NUL),
+        T::Lowercase => Triggers::Table(&UPPER),
+        T::Uppercase => Triggers::Table(&LOWER),
+        T::CompressWhitespace => Triggers::Table(&SPACES),
+        T::RemoveWhitespace => Triggers::Table(&SPACES_AND_NBSP),
+        T::NormalizePath => Triggers::Two(b'.', b'/'),
+        T::NormalizePathWin => Triggers::Three(b'.', b'/', b'\\'),
+        T::RemoveComments => Triggers::Table(&COMMENT_MARKERS),
+        T::RemoveCommentsChar => Triggers::Table(&COMMENT_CHARS),
+        T::ReplaceComments => Triggers::One(b'/'),
+        T::CmdLine => Triggers::Table(&SHELL),
+        _ => return None,
+    })
+}
+
 /// The code of a transformation.
 pub fn lookup(transformation: Transformation) -> TransformFn {
     use Transformation as T;
@@ -236,6 +342,53 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// A value without any of a transformation's declared trigger bytes must come back
+    /// unchanged from the code itself, or skipping the call would change what rules see.
+    #[test]
+    fn triggers_are_exact_where_declared() {
+        let ctx = TransformContext::default();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for &transformation in Transformation::ALL {
+            let Some(triggers) = triggers(transformation) else {
+                continue;
+            };
+            let f = lookup(transformation);
+            let allowed: Vec<u8> = (0..=255u8).filter(|&b| !triggers.occur_in(&[b])).collect();
+            let mut inputs: Vec<Vec<u8>> = nasty_inputs()
+                .into_iter()
+                .map(|input| {
+                    input
+                        .into_iter()
+                        .filter(|&b| !triggers.occur_in(&[b]))
+                        .collect()
+                })
+                .collect();
+            for _ in 0..2_000 {
+                let len = (next() % 40) as usize;
+                inputs.push(
+                    (0..len)
+                        .map(|_| allowed[(next() % allowed.len() as u64) as usize])
+                        .collect(),
+                );
+            }
+            for input in &inputs {
+                assert!(!triggers.occur_in(input));
+                assert_eq!(
+                    &*f(input, &ctx),
+                    &input[..],
+                    "{transformation} changed a value without its trigger bytes: {:?}",
+                    String::from_utf8_lossy(&input[..input.len().min(60)])
+                );
             }
         }
     }

@@ -1,0 +1,394 @@
+//! Required literals: a cheap test that rules most `@rx` patterns out before they run.
+//!
+//! A CRS request passes a few hundred regular expressions over every argument, header and
+//! cookie, and on benign traffic almost none of them match. Most of those patterns cannot
+//! match unless the value contains one of a small set of literal strings (`select`, `<script`,
+//! `/etc/`, …). At load, [`required_literals`] works that set out from the pattern's syntax
+//! tree; [`ChainPrefilter`] joins the sets of every rule that shares a transformation chain
+//! into one Aho-Corasick automaton, so each transformed value is scanned once for all of them
+//! and each rule then reads one bit instead of running its regex.
+//!
+//! Soundness is the whole point: a literal set is only kept when every string the pattern can
+//! match contains one of its members. Literals are compared ASCII case-insensitively, which
+//! can only admit more values, never fewer. A pattern with no useful set (it can match the
+//! empty string, or starts with `.*` and ends in a class) simply has no prefilter and always
+//! runs.
+
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// At most this many strings in a set built by multiplying out alternatives and classes.
+const MAX_EXACT: usize = 64;
+/// At most this many members in a rule's required set; larger sets rarely rule anything out.
+const MAX_REQUIRED: usize = 256;
+/// A class of at most this many (case-folded) bytes is treated as a set of literals.
+const MAX_CLASS: usize = 8;
+
+/// What a sub-pattern tells about the strings it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Facts {
+    /// It matches exactly one of these strings (ASCII case aside).
+    Exact(Vec<Vec<u8>>),
+    /// Whatever it matches contains one of these strings.
+    Required(Vec<Vec<u8>>),
+    /// Nothing useful is known.
+    Any,
+}
+
+/// The lowercase literals one of which every match of `pattern` contains, or `None` when
+/// the pattern has no useful set. `pattern` is already in the `regex` crate's dialect (see
+/// [`super::pcre::translate`]) and is read with the flags `@rx` compiles it with.
+pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .dot_matches_new_line(true)
+        .multi_line(true)
+        .octal(true)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let set = match facts(&hir) {
+        Facts::Exact(set) | Facts::Required(set) => set,
+        Facts::Any => return None,
+    };
+    let set = minimize(set);
+    (useful(&set) && set.len() <= MAX_REQUIRED && !set.iter().any(|s| is_common(s))).then_some(set)
+}
+
+/// A literal most benign values contain (a letter, a digit, a space, a path separator…):
+/// a set holding one rules almost nothing out, so the pattern is better run directly.
+fn is_common(literal: &[u8]) -> bool {
+    match literal {
+        [byte] => byte.is_ascii_alphanumeric() || b" \t\r\n/.-_,;=:+&".contains(byte),
+        _ => false,
+    }
+}
+
+fn facts(hir: &Hir) -> Facts {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Facts::Exact(vec![Vec::new()]),
+        HirKind::Literal(literal) => Facts::Exact(vec![literal.0.to_ascii_lowercase()]),
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut members: Vec<Vec<u8>> = Vec::new();
+            for range in class.iter() {
+                for byte in range.start()..=range.end() {
+                    let byte = byte.to_ascii_lowercase();
+                    if !members.iter().any(|m| m[0] == byte) {
+                        members.push(vec![byte]);
+                    }
+                    if members.len() > MAX_CLASS {
+                        return Facts::Any;
+                    }
+                }
+            }
+            Facts::Exact(members)
+        }
+        HirKind::Class(Class::Unicode(_)) => Facts::Any,
+        HirKind::Repetition(repetition) if repetition.min == 0 => Facts::Any,
+        HirKind::Repetition(repetition) => match facts(&repetition.sub) {
+            exact @ Facts::Exact(_) if repetition.max == Some(1) => exact,
+            Facts::Exact(set) | Facts::Required(set) => Facts::Required(set),
+            Facts::Any => Facts::Any,
+        },
+        HirKind::Capture(capture) => facts(&capture.sub),
+        HirKind::Concat(children) => concat(children),
+        HirKind::Alternation(children) => alternation(children),
+    }
+}
+
+/// A concatenation requires the best of: each run of exact parts multiplied out, and each
+/// other part's own requirement.
+fn concat(children: &[Hir]) -> Facts {
+    let mut best: Option<Vec<Vec<u8>>> = None;
+    let mut consider = |set: Vec<Vec<u8>>| {
+        if best.as_ref().is_none_or(|b| better(&set, b)) {
+            best = Some(set);
+        }
+    };
+    let mut run: Option<Vec<Vec<u8>>> = Some(vec![Vec::new()]);
+    let mut all_exact = true;
+    for child in children {
+        match facts(child) {
+            Facts::Exact(set) => {
+                run = match run.take() {
+                    Some(prefixes) if prefixes.len() * set.len() <= MAX_EXACT => Some(
+                        prefixes
+                            .iter()
+                            .flat_map(|p| {
+                                set.iter().map(move |s| {
+                                    let mut joined = p.clone();
+                                    joined.extend_from_slice(s);
+                                    joined
+                                })
+                            })
+                            .collect(),
+                    ),
+                    Some(prefixes) => {
+                        // Too many combinations: close the run and start another here.
+                        all_exact = false;
+                        consider(prefixes);
+                        Some(set)
+                    }
+                    None => Some(set),
+                };
+            }
+            other => {
+                all_exact = false;
+                if let Some(prefixes) = run.take() {
+                    consider(prefixes);
+                }
+                run = Some(vec![Vec::new()]);
+                if let Facts::Required(set) = other {
+                    consider(set);
+                }
+            }
+        }
+    }
+    if all_exact {
+        return Facts::Exact(run.unwrap_or_default());
+    }
+    if let Some(prefixes) = run {
+        consider(prefixes);
+    }
+    match best {
+        Some(set) if useful(&set) => Facts::Required(set),
+        _ => Facts::Any,
+    }
+}
+
+/// An alternation requires one of its branches' strings; it is exact only when every
+/// branch is.
+fn alternation(children: &[Hir]) -> Facts {
+    let mut union = Vec::new();
+    let mut all_exact = true;
+    for child in children {
+        match facts(child) {
+            Facts::Exact(set) => union.extend(set),
+            Facts::Required(set) => {
+                all_exact = false;
+                union.extend(set);
+            }
+            Facts::Any => return Facts::Any,
+        }
+        if union.len() > MAX_REQUIRED * 4 {
+            return Facts::Any;
+        }
+    }
+    if all_exact && union.len() <= MAX_EXACT {
+        union.sort();
+        union.dedup();
+        return Facts::Exact(union);
+    }
+    let union = minimize(union);
+    if useful(&union) && union.len() <= MAX_REQUIRED {
+        Facts::Required(union)
+    } else {
+        Facts::Any
+    }
+}
+
+/// A set rules something out only if it holds no empty string.
+fn useful(set: &[Vec<u8>]) -> bool {
+    !set.is_empty() && set.iter().all(|s| !s.is_empty())
+}
+
+/// Whether `a` is the better required set: all members longer, then fewer members.
+fn better(a: &[Vec<u8>], b: &[Vec<u8>]) -> bool {
+    let score = |set: &[Vec<u8>]| {
+        if !useful(set) {
+            return (0, usize::MAX);
+        }
+        let shortest = set.iter().map(Vec::len).min().unwrap_or(0).min(4);
+        (shortest, usize::MAX - set.len())
+    };
+    score(a) > score(b)
+}
+
+/// Drops duplicates and every string that contains another member: whatever contains the
+/// longer one contains the shorter.
+fn minimize(mut set: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    set.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    set.dedup();
+    let mut kept: Vec<Vec<u8>> = Vec::with_capacity(set.len());
+    for candidate in set {
+        if !kept.iter().any(|k| contains(&candidate, k)) {
+            kept.push(candidate);
+        }
+    }
+    kept
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The required literals of every prefiltered rule that shares one transformation chain, in
+/// one automaton. Each rule owns a bit; scanning a value sets the bits of the rules whose
+/// literals occur in it.
+#[derive(Debug, Clone)]
+pub struct ChainPrefilter {
+    /// Unanchored, with every pattern that ends at a position reported there.
+    automaton: DFA,
+    /// The bits each pattern of the automaton sets.
+    pattern_bits: Vec<Vec<u32>>,
+    words: usize,
+}
+
+impl ChainPrefilter {
+    /// `rules[i]` is the literal set of the rule given bit `i`.
+    pub fn new(rules: &[Vec<Vec<u8>>]) -> Result<Self, aho_corasick::BuildError> {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut pattern_bits: Vec<Vec<u32>> = Vec::new();
+        let mut index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
+        for (bit, literals) in rules.iter().enumerate() {
+            let bit = u32::try_from(bit).unwrap_or(u32::MAX);
+            for literal in literals {
+                let at = *index.entry(literal.clone()).or_insert_with(|| {
+                    patterns.push(literal.clone());
+                    pattern_bits.push(Vec::new());
+                    patterns.len() - 1
+                });
+                pattern_bits[at].push(bit);
+            }
+        }
+        // A DFA costs memory once per load (a few MB for CRS) and takes one table lookup
+        // per byte; walking it by hand avoids a search's set-up cost on short values.
+        let automaton = DFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&patterns)?;
+        Ok(ChainPrefilter {
+            automaton,
+            pattern_bits,
+            words: rules.len().div_ceil(64),
+        })
+    }
+
+    /// How many `u64` words a scan's result takes.
+    pub fn words(&self) -> usize {
+        self.words
+    }
+
+    /// Sets in `bits` (of [`Self::words`] words, all clear) the bits of the rules whose
+    /// literals occur in `value`.
+    pub fn scan(&self, value: &[u8], bits: &mut [u64]) {
+        let dfa = &self.automaton;
+        let Ok(mut state) = dfa.start_state(Anchored::No) else {
+            // Cannot happen for an unanchored DFA; admitting every rule is always safe.
+            bits.fill(u64::MAX);
+            return;
+        };
+        for &byte in value {
+            state = dfa.next_state(Anchored::No, state, byte);
+            if dfa.is_special(state) && dfa.is_match(state) {
+                for i in 0..dfa.match_len(state) {
+                    let pattern = dfa.match_pattern(state, i).as_usize();
+                    for &bit in self.pattern_bits.get(pattern).map_or(&[][..], |b| &b[..]) {
+                        if let Some(word) = bits.get_mut(bit as usize / 64) {
+                            *word |= 1 << (bit % 64);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether `bit` is set in a scan's result.
+pub fn admits(bits: &[u64], bit: u32) -> bool {
+    bits.get(bit as usize / 64)
+        .is_some_and(|word| word & (1 << (bit % 64)) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literals(pattern: &str) -> Option<Vec<String>> {
+        required_literals(pattern).map(|set| {
+            set.into_iter()
+                .map(|s| String::from_utf8_lossy(&s).into_owned())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn literal_and_alternation_sets() {
+        assert_eq!(literals("select"), Some(vec!["select".into()]));
+        assert_eq!(
+            literals(r"(?i)\b(?:union|select)\s+from"),
+            Some(vec!["from".into()]),
+            "the longest certain part wins"
+        );
+        assert_eq!(
+            literals("(?:alert|prompt)[(]"),
+            Some(vec!["alert(".into(), "prompt(".into()]),
+            "exact parts multiply out"
+        );
+        assert_eq!(
+            literals("(?i)<script"),
+            Some(vec!["<script".into()]),
+            "case folding lowers the literal"
+        );
+    }
+
+    #[test]
+    fn patterns_without_a_requirement_have_none() {
+        assert_eq!(literals(""), None);
+        assert_eq!(literals("a?"), None);
+        assert_eq!(literals(".*"), None);
+        assert_eq!(literals("(?:abc|x*)"), None, "a branch may match nothing");
+        assert_eq!(literals(r"^[\w]+$"), None);
+        assert_eq!(
+            literals(r"\ba[\s]*l[\s]*e"),
+            None,
+            "single letters are too common"
+        );
+        assert_eq!(literals("(?:/|<)x"), None, "so is a slash");
+    }
+
+    #[test]
+    fn repetition_keeps_its_body_required() {
+        assert_eq!(literals("(?:ab)+c"), Some(vec!["ab".into()]));
+        assert_eq!(literals("<{2,}"), Some(vec!["<".into()]));
+    }
+
+    #[test]
+    fn supersets_are_minimized() {
+        assert_eq!(
+            literals("(?:abc|ab|xabcx)"),
+            Some(vec!["ab".into()]),
+            "abc and xabcx contain ab"
+        );
+    }
+
+    #[test]
+    fn chain_prefilter_sets_each_rules_bit() {
+        let filter = ChainPrefilter::new(&[
+            vec![b"select".to_vec()],
+            vec![b"<script".to_vec(), b"alert(".to_vec()],
+            vec![b"select".to_vec(), b"union".to_vec()],
+        ])
+        .unwrap();
+        let scan = |value: &[u8]| {
+            let mut bits = vec![0; filter.words()];
+            filter.scan(value, &mut bits);
+            bits
+        };
+        let bits = scan(b"1 UNION SELECT 2");
+        assert!(admits(&bits, 0));
+        assert!(!admits(&bits, 1));
+        assert!(admits(&bits, 2));
+        let bits = scan(b"hello");
+        assert!((0..3).all(|bit| !admits(&bits, bit)));
+        let bits = scan(b"xunionselect");
+        assert!(
+            admits(&bits, 0) && admits(&bits, 2),
+            "overlapping and adjacent matches"
+        );
+    }
+}
