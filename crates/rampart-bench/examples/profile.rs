@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Result};
 use rampart_bench::{crs_v4_files, native, scenarios, transact};
 
+/// The allocator `rampart` ships with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let name = args.next().unwrap_or_else(|| "benign-get".to_string());
@@ -23,11 +27,15 @@ fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (start, mut transactions) = (Instant::now(), 0u64);
-    while Instant::now() < deadline {
+    // At least one pass, so that `0` seconds runs the scenario once.
+    loop {
         for request in &scenario.requests {
             std::hint::black_box(transact(backend.as_ref(), request));
         }
         transactions += scenario.requests.len() as u64;
+        if Instant::now() >= deadline {
+            break;
+        }
     }
     println!(
         "{name} PL{paranoia}: {:.1} µs per transaction over {transactions} transactions",

@@ -8,6 +8,8 @@
 //!   once the whole chain has matched, innermost link first;
 //! - the disruptive action runs last, and only when the rule engine is On.
 
+use std::sync::Arc;
+
 use rampart_seclang::{
     Action, MacroString, SetVar, Severity, Spanned, Target, Transformation, Variable,
 };
@@ -52,31 +54,35 @@ impl CompiledTarget {
     /// computed when read (counts, TIME, MATCHED_VAR, …), so a rule can read them in place.
     /// XML is computed too, but has no values at all without an XML body.
     pub fn is_stored(&self) -> bool {
-        use Variable as V;
-        !self.count
-            && !matches!(
-                self.variable,
-                V::ArgsCombinedSize
-                    | V::MatchedVar
-                    | V::MatchedVarName
-                    | V::MatchedVars
-                    | V::MatchedVarsNames
-                    | V::Env
-                    | V::Rule
-                    | V::HighestSeverity
-                    | V::Duration
-                    | V::Time
-                    | V::TimeDay
-                    | V::TimeEpoch
-                    | V::TimeHour
-                    | V::TimeMin
-                    | V::TimeMon
-                    | V::TimeSec
-                    | V::TimeWday
-                    | V::TimeYear
-                    | V::ModsecBuild
-            )
+        !self.count && is_stored(self.variable)
     }
+}
+
+/// See [`CompiledTarget::is_stored`].
+pub(crate) fn is_stored(variable: Variable) -> bool {
+    use Variable as V;
+    !matches!(
+        variable,
+        V::ArgsCombinedSize
+            | V::MatchedVar
+            | V::MatchedVarName
+            | V::MatchedVars
+            | V::MatchedVarsNames
+            | V::Env
+            | V::Rule
+            | V::HighestSeverity
+            | V::Duration
+            | V::Time
+            | V::TimeDay
+            | V::TimeEpoch
+            | V::TimeHour
+            | V::TimeMin
+            | V::TimeMon
+            | V::TimeSec
+            | V::TimeWday
+            | V::TimeYear
+            | V::ModsecBuild
+    )
 }
 
 /// A `!VAR[:sel]` exclusion.
@@ -120,10 +126,10 @@ pub struct CompiledRule {
     pub effective: Vec<Transform>,
     /// Identifies `effective` among all the rule set's chains, for the per-transaction cache.
     pub chain_id: u32,
-    /// This rule's bit in its transformation chain's [`ChainPrefilter`], when its operator
-    /// has required literals.
+    /// This rule's bit in the rule set's [`Prefilter`], when its operator has required
+    /// literals.
     ///
-    /// [`ChainPrefilter`]: crate::operator::prefilter::ChainPrefilter
+    /// [`Prefilter`]: crate::operator::prefilter::Prefilter
     pub prefilter_bit: Option<u32>,
     pub multi_match: bool,
     /// Whether the rule can look for its first match reading values in place: its targets
@@ -149,12 +155,12 @@ pub struct RuleMeta {
     pub msg_text: Option<String>,
     pub logdata: Option<MacroString>,
     pub severity: Option<Severity>,
-    pub tags: Vec<String>,
-    pub ver: Option<String>,
-    pub rev: Option<String>,
+    pub tags: Arc<[String]>,
+    pub ver: Option<Arc<str>>,
+    pub rev: Option<Arc<str>>,
     pub maturity: Option<u8>,
     pub accuracy: Option<u8>,
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u32,
 }
 
@@ -313,18 +319,19 @@ impl CompiledRule {
 
 impl RuleMeta {
     pub fn new(id: u64, starter: &RuleLink) -> Self {
+        let mut tags = Vec::new();
         let mut meta = RuleMeta {
             id,
             msg: None,
             msg_text: None,
             logdata: None,
             severity: None,
-            tags: Vec::new(),
+            tags: Arc::new([]),
             ver: None,
             rev: None,
             maturity: None,
             accuracy: None,
-            file: starter.location.file.display().to_string(),
+            file: starter.location.file.display().to_string().into(),
             line: starter.location.line,
         };
         for action in &starter.actions {
@@ -335,14 +342,15 @@ impl RuleMeta {
                 }
                 Action::LogData(m) => meta.logdata = Some(m.clone()),
                 Action::Severity(s) => meta.severity = Some(*s),
-                Action::Tag(t) => meta.tags.push(t.to_string()),
-                Action::Ver(v) => meta.ver = Some(v.clone()),
-                Action::Rev(r) => meta.rev = Some(r.clone()),
+                Action::Tag(t) => tags.push(t.to_string()),
+                Action::Ver(v) => meta.ver = Some(v.as_str().into()),
+                Action::Rev(r) => meta.rev = Some(r.as_str().into()),
                 Action::Maturity(m) => meta.maturity = Some(*m),
                 Action::Accuracy(a) => meta.accuracy = Some(*a),
                 _ => {}
             }
         }
+        meta.tags = tags.into();
         meta
     }
 }

@@ -15,7 +15,7 @@ use rampart_seclang::{
 
 use crate::config::EngineConfig;
 use crate::error::{CompileError, CompileErrorKind};
-use crate::operator::prefilter::ChainPrefilter;
+use crate::operator::prefilter::Prefilter;
 use crate::rule::{CompiledRule, Defaults, RuleMeta};
 
 /// One rule of a chain: what it inspects, how, and what it does.
@@ -107,8 +107,7 @@ pub struct RuleSet {
     pub(crate) phases: [Vec<PhaseItem>; 5],
     pub(crate) defaults: [Defaults; 5],
     pub(crate) config: EngineConfig,
-    /// Indexed by transformation chain id.
-    pub(crate) prefilters: Vec<Option<ChainPrefilter>>,
+    pub(crate) prefilter: Option<Prefilter>,
 }
 
 impl RuleSet {
@@ -247,7 +246,7 @@ impl RuleSet {
                 }
             }
         }
-        let prefilters = build_prefilters(&mut chains, chain_ids.len());
+        let prefilter = build_prefilter(&mut chains);
         Ok(RuleSet {
             entries: compiler.entries,
             default_actions: compiler.default_actions,
@@ -257,16 +256,16 @@ impl RuleSet {
             phases,
             defaults,
             config,
-            prefilters,
+            prefilter,
         })
     }
 }
 
-/// One [`ChainPrefilter`] per transformation chain, over the required literals of the rules
-/// that use it; gives each such rule its bit. `multiMatch` rules, which run their operator on
-/// several values, always run it.
-fn build_prefilters(chains: &mut [ExecChain], chain_count: usize) -> Vec<Option<ChainPrefilter>> {
-    let mut sets: Vec<Vec<Vec<Vec<u8>>>> = vec![Vec::new(); chain_count];
+/// The [`Prefilter`] over the required literals of every rule that has them; gives each
+/// such rule its bit. `multiMatch` rules, which run their operator on several values, always
+/// run it.
+fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
+    let mut sets: Vec<Vec<Vec<u8>>> = Vec::new();
     for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
         if link.multi_match {
             continue;
@@ -274,28 +273,19 @@ fn build_prefilters(chains: &mut [ExecChain], chain_count: usize) -> Vec<Option<
         let Some(literals) = link.operator.as_ref().and_then(|op| op.required_literals()) else {
             continue;
         };
-        let Some(group) = sets.get_mut(link.chain_id as usize) else {
-            continue;
-        };
-        link.prefilter_bit = u32::try_from(group.len()).ok();
-        group.push(literals);
+        link.prefilter_bit = u32::try_from(sets.len()).ok();
+        sets.push(literals);
     }
-    let mut prefilters = Vec::with_capacity(chain_count);
-    for (chain_id, group) in sets.iter().enumerate() {
-        let filter = (!group.is_empty())
-            .then(|| ChainPrefilter::new(group).ok())
-            .flatten();
-        if filter.is_none() {
-            // No automaton (none needed, or it could not be built): the rules always run.
-            for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
-                if link.chain_id as usize == chain_id {
-                    link.prefilter_bit = None;
-                }
-            }
+    let prefilter = (!sets.is_empty())
+        .then(|| Prefilter::new(&sets).ok())
+        .flatten();
+    if prefilter.is_none() {
+        // No automaton (none needed, or it could not be built): every rule runs.
+        for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
+            link.prefilter_bit = None;
         }
-        prefilters.push(filter);
     }
-    prefilters
+    prefilter
 }
 
 struct Compiler<'a> {

@@ -4,9 +4,11 @@
 //! cookie, and on benign traffic almost none of them match. Most of those patterns cannot
 //! match unless the value contains one of a small set of literal strings (`select`, `<script`,
 //! `/etc/`, …). At load, [`required_literals`] works that set out from the pattern's syntax
-//! tree; [`ChainPrefilter`] joins the sets of every rule that shares a transformation chain
-//! into one Aho-Corasick automaton, so each transformed value is scanned once for all of them
-//! and each rule then reads one bit instead of running its regex.
+//! tree; [`Prefilter`] joins the sets of every rule into one Aho-Corasick automaton, so each
+//! distinct value a transaction's rules look at (after their transformations) is scanned
+//! once for all of them, and each rule then reads one bit instead of running its regex.
+//! Most transformation chains leave a benign value as it is, so one scan of the raw value
+//! serves nearly every rule that reads it.
 //!
 //! Soundness is the whole point: a literal set is only kept when every string the pattern can
 //! match contains one of its members. Literals are compared ASCII case-insensitively, which
@@ -225,11 +227,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The required literals of every prefiltered rule that shares one transformation chain, in
-/// one automaton. Each rule owns a bit; scanning a value sets the bits of the rules whose
-/// literals occur in it.
+/// The required literals of every prefiltered rule in one automaton. Each rule owns a bit;
+/// scanning a value sets the bits of the rules whose literals occur in it.
 #[derive(Debug, Clone)]
-pub struct ChainPrefilter {
+pub struct Prefilter {
     /// Unanchored, with every pattern that ends at a position reported there.
     automaton: DFA,
     /// The bits each pattern of the automaton sets.
@@ -237,7 +238,7 @@ pub struct ChainPrefilter {
     words: usize,
 }
 
-impl ChainPrefilter {
+impl Prefilter {
     /// `rules[i]` is the literal set of the rule given bit `i`.
     pub fn new(rules: &[Vec<Vec<u8>>]) -> Result<Self, aho_corasick::BuildError> {
         let mut patterns: Vec<Vec<u8>> = Vec::new();
@@ -261,7 +262,7 @@ impl ChainPrefilter {
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(&patterns)?;
-        Ok(ChainPrefilter {
+        Ok(Prefilter {
             automaton,
             pattern_bits,
             words: rules.len().div_ceil(64),
@@ -367,8 +368,8 @@ mod tests {
     }
 
     #[test]
-    fn chain_prefilter_sets_each_rules_bit() {
-        let filter = ChainPrefilter::new(&[
+    fn prefilter_sets_each_rules_bit() {
+        let filter = Prefilter::new(&[
             vec![b"select".to_vec()],
             vec![b"<script".to_vec(), b"alert(".to_vec()],
             vec![b"select".to_vec(), b"union".to_vec()],

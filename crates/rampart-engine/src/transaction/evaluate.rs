@@ -16,7 +16,7 @@ use rampart_seclang::{
 
 use super::resolve::Resolved;
 use super::state::StateSink;
-use super::{Intervention, MatchedRule, Transaction, TransformCache, Transformed};
+use super::{Intervention, LiteralScans, MatchedRule, Transaction, TransformCache, Transformed};
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
 use crate::operator::{CompiledOperator, Expand, NoMacros};
@@ -29,7 +29,8 @@ use crate::transform::{Transform, TransformContext};
 #[derive(Debug, Default)]
 struct ChainOutcome {
     log: bool,
-    match_message: String,
+    /// The link whose operator matched last: its match is what MATCHED_VAR holds.
+    matched_link: Option<usize>,
     disruptive: bool,
 }
 
@@ -120,7 +121,7 @@ impl Transaction {
                 chain,
                 phase,
                 logged,
-                &outcome.match_message,
+                outcome.matched_link,
                 outcome.disruptive,
             );
         }
@@ -211,7 +212,7 @@ impl Transaction {
                     }
                 }
                 let name = value.name();
-                outcome.match_message = match_message(rule, &name, &candidate);
+                outcome.matched_link = Some(index);
                 self.state
                     .matched_vars
                     .push_shared(bytes(&name), candidate.clone());
@@ -222,7 +223,7 @@ impl Transaction {
                 if rule.multi_match {
                     // ModSecurity logs a multiMatch rule at each match, before (and whatever)
                     // the rest of its chain decides.
-                    self.record(chain, phase, true, &outcome.match_message, false);
+                    self.record(chain, phase, true, outcome.matched_link, false);
                 }
             }
         }
@@ -252,10 +253,10 @@ impl Transaction {
         operator: &CompiledOperator,
         context: &TransformContext<'_>,
     ) -> Option<usize> {
-        let (state, cache, literal_bits) = (
+        let (state, cache, literals) = (
             &self.state,
             &mut self.transform_cache,
-            &mut self.literal_bits,
+            &mut self.literal_scans,
         );
         let mut position = 0;
         let mut visit = |variable, key: Option<&Bytes>, value: &Bytes| {
@@ -267,7 +268,7 @@ impl Transaction {
             {
                 return false;
             }
-            let (candidate, may_match) = screen(cache, literal_bits, rules, rule, value, context);
+            let (candidate, may_match) = screen(cache, literals, rules, rule, value, context);
             (may_match && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
         };
         for target in &rule.targets {
@@ -288,7 +289,7 @@ impl Transaction {
     ) -> (Bytes, bool) {
         let (result, may_match) = screen(
             &mut self.transform_cache,
-            &mut self.literal_bits,
+            &mut self.literal_scans,
             rules,
             rule,
             value,
@@ -638,7 +639,7 @@ impl Transaction {
         chain: &ExecChain,
         phase: Phase,
         logged: bool,
-        match_message: &str,
+        matched_link: Option<usize>,
         disruptive: bool,
     ) {
         let meta = &chain.meta;
@@ -653,6 +654,10 @@ impl Transaction {
             .matched_var
             .as_ref()
             .map(|(n, v)| (n.clone(), v.to_vec()))
+            .unwrap_or_default();
+        let match_message = matched_link
+            .and_then(|link| chain.links.get(link))
+            .map(|rule| match_message(rule, &matched_var_name, &matched_var))
             .unwrap_or_default();
         self.matched.push(MatchedRule {
             id: meta.id,
@@ -669,7 +674,7 @@ impl Transaction {
             line: meta.line,
             matched_var_name,
             matched_var,
-            match_message: match_message.to_string(),
+            match_message,
             logged,
             disruptive,
         });
@@ -824,16 +829,15 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
 /// for the transaction.
 fn screen<'a>(
     cache: &'a mut TransformCache,
-    literal_bits: &mut Vec<u64>,
+    LiteralScans { scans, bits }: &mut LiteralScans,
     rules: &RuleSet,
     rule: &CompiledRule,
     value: &'a Bytes,
     context: &TransformContext<'_>,
 ) -> (&'a Bytes, bool) {
-    let prefilter = rule.prefilter_bit.and_then(|bit| {
-        let filter = rules.prefilters.get(rule.chain_id as usize)?.as_ref()?;
-        Some((filter, bit))
-    });
+    let prefilter = rule
+        .prefilter_bit
+        .and_then(|bit| Some((rules.prefilter.as_ref()?, bit)));
     if rule.effective.is_empty() && prefilter.is_none() {
         return (value, true);
     }
@@ -856,12 +860,18 @@ fn screen<'a>(
     let may_match = match prefilter {
         Some((filter, bit)) => {
             let start = *entry.literals.get_or_insert_with(|| {
-                let start = literal_bits.len();
-                literal_bits.resize(start + filter.words(), 0);
-                filter.scan(&entry.result, &mut literal_bits[start..]);
-                start
+                // Chains that leave a value unchanged share its scan.
+                let result = &entry.result;
+                *scans
+                    .entry((result.as_ptr() as usize, result.len()))
+                    .or_insert_with(|| {
+                        let start = bits.len();
+                        bits.resize(start + filter.words(), 0);
+                        filter.scan(result, &mut bits[start..]);
+                        start
+                    })
             });
-            crate::operator::prefilter::admits(&literal_bits[start..], bit)
+            crate::operator::prefilter::admits(&bits[start..], bit)
         }
         None => true,
     };

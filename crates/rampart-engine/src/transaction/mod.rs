@@ -50,12 +50,13 @@ pub struct MatchedRule {
     /// `logdata`, macros expanded.
     pub data: String,
     pub severity: Option<Severity>,
-    pub tags: Vec<String>,
-    pub ver: Option<String>,
-    pub rev: Option<String>,
+    /// Shared with the rule set: recording a match copies no strings.
+    pub tags: Arc<[String]>,
+    pub ver: Option<Arc<str>>,
+    pub rev: Option<Arc<str>>,
     pub maturity: Option<u8>,
     pub accuracy: Option<u8>,
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u32,
     /// e.g. `ARGS:id`.
     pub matched_var_name: String,
@@ -127,8 +128,7 @@ pub struct Transaction {
     pub(crate) expiries: Vec<(Variable, Vec<u8>, u64)>,
     /// Transformation results: (value address, length, chain id) → result.
     pub(crate) transform_cache: TransformCache,
-    /// The prefilter results of the values in `transform_cache`, end to end.
-    pub(crate) literal_bits: Vec<u64>,
+    pub(crate) literal_scans: LiteralScans,
     /// Spare buffers for the values a rule's targets resolve to, one per chain depth in use.
     pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
 }
@@ -143,9 +143,19 @@ pub(crate) struct Transformed {
     #[allow(dead_code)]
     pub source: Bytes,
     pub result: Bytes,
-    /// Where in the transaction's `literal_bits` the prefilter's bits for `result` start,
-    /// once scanned.
+    /// Where in [`LiteralScans::bits`] the prefilter's bits for `result` start, once
+    /// scanned.
     pub literals: Option<usize>,
+}
+
+/// The prefilter's results for the values the transaction's rules looked at.
+#[derive(Debug, Default)]
+pub(crate) struct LiteralScans {
+    /// (address, length) of a transformation result held by the transformation cache →
+    /// where its bits start in `bits`.
+    pub scans: HashMap<(usize, usize), usize, address_hash::BuildAddressHasher>,
+    /// Every scan's bits, end to end.
+    pub bits: Vec<u64>,
 }
 
 impl Transaction {
@@ -195,7 +205,7 @@ impl Transaction {
             persistent: Vec::new(),
             expiries: Vec::new(),
             transform_cache: HashMap::default(),
-            literal_bits: Vec::new(),
+            literal_scans: LiteralScans::default(),
             value_buffers: Vec::new(),
         }
     }

@@ -256,7 +256,7 @@ impl Transaction {
                     let meta = &chain.meta;
                     rule.push("id", meta.id.to_string());
                     if let Some(rev) = &meta.rev {
-                        rule.push("rev", rev);
+                        rule.push("rev", rev.as_bytes());
                     }
                     if let Some(severity) = meta.severity {
                         rule.push("severity", severity.number().to_string());
@@ -268,7 +268,7 @@ impl Transaction {
                         rule.push("logdata", logdata.to_string());
                     }
                     if let Some(ver) = &meta.ver {
-                        rule.push("ver", ver);
+                        rule.push("ver", ver.as_bytes());
                     }
                 }
                 Self::push_members(variable, &rule, selection, false, out);
@@ -306,6 +306,26 @@ impl Transaction {
 
     /// The first value of a variable, for macros.
     fn macro_value(&self, variable: Variable, key: Option<&str>) -> Option<Bytes> {
+        // Most macros name a TX variable or a request scalar: read those directly.
+        if crate::rule::is_stored(variable)
+            && names_of(variable).is_none()
+            && !matches!(variable, Variable::Args | Variable::Xml)
+        {
+            let state = &self.state;
+            return if variable.is_collection() {
+                let collection = state.collection(variable);
+                match key {
+                    Some(key) => collection.first(key.as_bytes()).cloned(),
+                    None => collection.iter().next().map(|(_, value)| value.clone()),
+                }
+            } else {
+                match state.scalar(variable) {
+                    Some(value) => Some(value.clone()),
+                    None if is_anchored(variable) => Some(empty().clone()),
+                    None => None,
+                }
+            };
+        }
         let selection = match key {
             Some(key) if variable.is_collection() || variable == Variable::Rule => {
                 Selection::Key(key.as_bytes().to_vec())

@@ -82,12 +82,12 @@ fn convert(rule: msc::MatchedRule, phase: u8, disruptive: bool) -> MatchedRule {
         severity: rule
             .severity
             .and_then(|n| Severity::ALL.get(usize::from(n)).copied()),
-        tags: rule.tags,
-        ver: (!rule.ver.is_empty()).then_some(rule.ver),
-        rev: (!rule.rev.is_empty()).then_some(rule.rev),
+        tags: rule.tags.into(),
+        ver: (!rule.ver.is_empty()).then(|| rule.ver.into()),
+        rev: (!rule.rev.is_empty()).then(|| rule.rev.into()),
         maturity: rule.maturity,
         accuracy: rule.accuracy,
-        file: rule.file,
+        file: rule.file.into(),
         line: rule.line.and_then(|l| u32::try_from(l).ok()).unwrap_or(0),
         matched_var_name: String::new(),
         matched_var: Vec::new(),

@@ -430,7 +430,7 @@ mod tests {
         quiet.logged = false;
         ex.matched.push(quiet);
         let mut scored = rule(949110, "Inbound Anomaly Score Exceeded");
-        scored.tags.clear();
+        scored.tags = std::sync::Arc::new([]);
         scored.rev = Some("3".into());
         scored.maturity = Some(4);
         scored.accuracy = Some(5);

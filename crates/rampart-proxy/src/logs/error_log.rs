@@ -166,7 +166,7 @@ fn push_rule_message(
         "accuracy",
         rule.accuracy.unwrap_or(0).to_string().as_bytes(),
     );
-    for tag in &rule.tags {
+    for tag in rule.tags.iter() {
         field("tag", tag.as_bytes());
     }
     field("hostname", hostname.as_bytes());
@@ -373,7 +373,7 @@ mod tests {
         blocking.disruptive = true;
         blocking.match_message =
             "Matched \"Operator `Ge' with parameter `5' against variable `TX:BLOCKING_INBOUND_ANOMALY_SCORE' (Value: `5' )".into();
-        blocking.tags = vec!["anomaly-evaluation".into()];
+        blocking.tags = vec!["anomaly-evaluation".into()].into();
         blocking.data = String::new();
         blocking.ver = None;
         ex.matched.push(blocking);
@@ -456,7 +456,7 @@ mod tests {
         ex.uri = "/a%0d%0ab\u{e9}?x=\u{1}".into();
         ex.matched[0].data = "line1\nline2\r\u{0}é".into();
         ex.matched[0].msg = "tab\there".into();
-        ex.matched[0].tags = vec!["new\nline".into()];
+        ex.matched[0].tags = vec!["new\nline".into()].into();
         ex.request_headers = vec![("Host".into(), "evil\r\nhost".into())];
         let lines = exchange_lines(&ex, PID, 1);
         assert_eq!(lines.len(), 1);

@@ -19,7 +19,7 @@ pub fn rule(id: u64, msg: &str) -> MatchedRule {
         msg: msg.into(),
         data: "Matched Data: 1 union select found within ARGS:id".into(),
         severity: Some(Severity::Critical),
-        tags: vec!["attack-sqli".into(), "paranoia-level/1".into()],
+        tags: vec!["attack-sqli".into(), "paranoia-level/1".into()].into(),
         ver: Some("OWASP_CRS/4.28.0".into()),
         rev: None,
         maturity: None,
