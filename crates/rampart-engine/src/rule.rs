@@ -58,6 +58,28 @@ impl CompiledTarget {
     }
 }
 
+/// Whether a variable's values can only change between phases (they come from the request
+/// or response), never through a rule's actions.
+pub(crate) fn is_fixed_within_phase(variable: Variable) -> bool {
+    use Variable as V;
+    is_stored(variable)
+        && !matches!(
+            variable,
+            V::Tx
+                | V::Ip
+                | V::Global
+                | V::Session
+                | V::User
+                | V::Resource
+                | V::Geo
+                | V::Env
+                | V::UserId
+                | V::SessionId
+                | V::ReqbodyProcessor
+                | V::WebAppId
+        )
+}
+
 /// See [`CompiledTarget::is_stored`].
 pub(crate) fn is_stored(variable: Variable) -> bool {
     use Variable as V;
@@ -131,6 +153,12 @@ pub struct CompiledRule {
     ///
     /// [`Prefilter`]: crate::operator::prefilter::Prefilter
     pub prefilter_bit: Option<u32>,
+    /// For each target, the id of its value source: the target read through this rule's
+    /// transformations, shared by every rule that reads it so, when its values cannot
+    /// change within a phase. The union of a source's prefilter bits is computed once per
+    /// phase, so a rule whose bit is clear in all its sources' unions is ruled out without
+    /// looking at any value. Exclusions only remove values, so they are left out of sources.
+    pub value_sources: Option<Box<[u32]>>,
     pub multi_match: bool,
     /// Whether the rule can look for its first match reading values in place: its targets
     /// are all [stored](CompiledTarget::is_stored), its operator needs no macros and it is
@@ -271,6 +299,7 @@ impl CompiledRule {
             effective: Vec::new(),
             chain_id: 0,
             prefilter_bit: None,
+            value_sources: None,
             multi_match: false,
             reads_in_place: false,
             reads_xml: false,

@@ -285,7 +285,38 @@ fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
             link.prefilter_bit = None;
         }
     }
+    assign_value_sources(chains);
     prefilter
+}
+
+/// Gives each prefiltered rule the ids of its value sources: one per target, shared by every
+/// rule that reads the same target (as written) through the same transformations, when the
+/// target's values cannot change within a phase. A negated rule matches where its literals
+/// are absent, so it is never ruled out and gets none.
+fn assign_value_sources(chains: &mut [ExecChain]) {
+    let mut sources: HashMap<String, u32> = HashMap::new();
+    for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
+        let eligible = link.prefilter_bit.is_some()
+            && link.reads_in_place
+            && !link.negated
+            && link
+                .targets
+                .iter()
+                .all(|t| crate::rule::is_fixed_within_phase(t.variable));
+        if !eligible {
+            continue;
+        }
+        let ids = link
+            .targets
+            .iter()
+            .map(|target| {
+                let reads = format!("{} {:?}", link.chain_id, target);
+                let next = u32::try_from(sources.len()).unwrap_or(u32::MAX);
+                *sources.entry(reads).or_insert(next)
+            })
+            .collect();
+        link.value_sources = Some(ids);
+    }
 }
 
 struct Compiler<'a> {

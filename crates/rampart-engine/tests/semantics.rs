@@ -210,3 +210,33 @@ fn a_transformation_that_only_drops_trailing_bytes_still_applies() {
         vec![1, 2]
     );
 }
+
+/// The literal prefilter and the per-phase value sources must never hide a match: rules that
+/// share a source see values added in a later phase, negated rules match where their literals
+/// are absent, and a value changed by a transformation is scanned as changed.
+#[test]
+fn prefiltered_rules_match_exactly_as_their_regexes() {
+    let set = rules(&format!(
+        "{ENGINE}\
+SecRule ARGS \"@rx (?i)union\\s+select\" \"id:1,phase:1,pass,log,t:none\"\n\
+SecRule ARGS \"@rx (?i)<script\" \"id:2,phase:1,pass,log,t:none\"\n\
+SecRule ARGS \"@rx (?i)union\\s+select\" \"id:3,phase:2,pass,log,t:none\"\n\
+SecRule ARGS \"!@rx (?i)union\" \"id:4,phase:2,pass,log,t:none\"\n\
+SecRule ARGS \"@rx <script\" \"id:5,phase:2,pass,log,t:none,t:urlDecodeUni,t:lowercase\"\n\
+SecRule ARGS_NAMES \"@rx select\" \"id:6,phase:2,pass,log,t:none\"\n"
+    ));
+    let mut tx = Transaction::new(set.clone());
+    tx.process_connection("192.0.2.1", 1234, "127.0.0.1", 80);
+    tx.process_uri(b"/?q=hello", b"POST", b"1.1");
+    tx.add_request_header(b"Host", b"example.com");
+    tx.add_request_header(b"Content-Type", b"application/x-www-form-urlencoded");
+    tx.process_request_headers();
+    tx.append_request_body(b"a=1+UNION+SELECT+2&b=%253CSCRIPT%253E");
+    tx.process_request_body();
+    tx.process_logging();
+    // Phase 1 sees only `q=hello`; phase 2 also the body's arguments. `b` decodes once as
+    // a form value (`%3CSCRIPT%3E`), then t:urlDecodeUni and t:lowercase give `<script>`.
+    assert_eq!(ids(&tx), vec![3, 4, 5]);
+    let benign = request(&set, "/?q=hello&select=1");
+    assert_eq!(ids(&benign), vec![4, 6]);
+}

@@ -45,6 +45,8 @@ impl Transaction {
         let rules = Arc::clone(self.rules());
         self.skip_next = 0;
         self.skip_after = None;
+        // The values a source reads are fixed within a phase, not across phases.
+        self.source_literals.clear();
         for item in &rules.phases[usize::from(phase.number() - 1)] {
             match item {
                 PhaseItem::Marker(name) => {
@@ -155,7 +157,16 @@ impl Transaction {
         // place; the first match switches to resolving them all, as ModSecurity does.
         let in_place = rule.reads_in_place && !(rule.reads_xml && self.state.xml.is_some());
         let skip = if in_place && !removals {
-            match self.first_match(&rules, rule, operator, &context) {
+            let ruled_out = rule
+                .value_sources
+                .as_deref()
+                .is_some_and(|sources| !self.sources_admit(&rules, rule, sources, &context));
+            let first = if ruled_out {
+                None
+            } else {
+                self.first_match(&rules, rule, operator, &context)
+            };
+            match first {
                 Some(position) => position,
                 None => {
                     self.state.matched_var = None;
@@ -243,6 +254,60 @@ impl Transaction {
         true
     }
 
+    /// Whether some value of one of the rule's [value sources](CompiledRule::value_sources)
+    /// holds one of its literals. Each source's union of prefilter bits is computed once
+    /// per phase, whichever rule asks first.
+    fn sources_admit(
+        &mut self,
+        rules: &RuleSet,
+        rule: &CompiledRule,
+        sources: &[u32],
+        context: &TransformContext<'_>,
+    ) -> bool {
+        let (Some(filter), Some(bit)) = (rules.prefilter.as_ref(), rule.prefilter_bit) else {
+            return true;
+        };
+        let words = filter.words();
+        for (target, &source) in rule.targets.iter().zip(sources) {
+            let source = source as usize;
+            let at = match self.source_literals.get(source) {
+                Some(Some(at)) => *at,
+                _ => {
+                    let mut union = vec![0u64; words];
+                    let (state, cache, literals) = (
+                        &self.state,
+                        &mut self.transform_cache,
+                        &mut self.literal_scans,
+                    );
+                    state.visit_stored(target, &mut |_, _, value| {
+                        match screen(cache, literals, rules, rule, value, context).1 {
+                            Some(at) => {
+                                let found = literals.bits.get(at..at + words).unwrap_or_default();
+                                for (word, bits) in union.iter_mut().zip(found) {
+                                    *word |= bits;
+                                }
+                            }
+                            None => union.fill(u64::MAX),
+                        }
+                        false
+                    });
+                    let at = literals.bits.len();
+                    literals.bits.extend_from_slice(&union);
+                    if self.source_literals.len() <= source {
+                        self.source_literals.resize(source + 1, None);
+                    }
+                    self.source_literals[source] = Some(at);
+                    at
+                }
+            };
+            let bits = self.literal_scans.bits.get(at..).unwrap_or_default();
+            if crate::operator::prefilter::admits(bits, bit) {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The position, among the values `resolve` would list, of the first value the rule's
     /// operator matches, reading them in place. Only for rules that
     /// [read in place](CompiledRule::reads_in_place).
@@ -268,8 +333,9 @@ impl Transaction {
             {
                 return false;
             }
-            let (candidate, may_match) = screen(cache, literals, rules, rule, value, context);
-            (may_match && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
+            let (candidate, at) = screen(cache, literals, rules, rule, value, context);
+            let possible = may_match(rule, &literals.bits, at);
+            (possible && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
         };
         for target in &rule.targets {
             if state.visit_stored(target, &mut visit) {
@@ -287,7 +353,7 @@ impl Transaction {
         value: &Bytes,
         context: &TransformContext<'_>,
     ) -> (Bytes, bool) {
-        let (result, may_match) = screen(
+        let (result, at) = screen(
             &mut self.transform_cache,
             &mut self.literal_scans,
             rules,
@@ -295,7 +361,10 @@ impl Transaction {
             value,
             context,
         );
-        (result.clone(), may_match)
+        (
+            result.clone(),
+            may_match(rule, &self.literal_scans.bits, at),
+        )
     }
 
     /// With `multiMatch`: the original value and every value a transformation changed.
@@ -824,9 +893,9 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
     }
 }
 
-/// A value after the rule's transformations, and whether the operator can match it at all
-/// (see [`crate::operator::prefilter`]). Both are cached per value and transformation chain
-/// for the transaction.
+/// A value after the rule's transformations, and where the prefilter's bits for it start
+/// in [`LiteralScans::bits`] (`None` when the rule has no prefilter). Both are cached per
+/// value and transformation chain for the transaction.
 fn screen<'a>(
     cache: &'a mut TransformCache,
     LiteralScans { scans, bits }: &mut LiteralScans,
@@ -834,12 +903,10 @@ fn screen<'a>(
     rule: &CompiledRule,
     value: &'a Bytes,
     context: &TransformContext<'_>,
-) -> (&'a Bytes, bool) {
-    let prefilter = rule
-        .prefilter_bit
-        .and_then(|bit| Some((rules.prefilter.as_ref()?, bit)));
-    if rule.effective.is_empty() && prefilter.is_none() {
-        return (value, true);
+) -> (&'a Bytes, Option<usize>) {
+    let filter = rule.prefilter_bit.and(rules.prefilter.as_ref());
+    if rule.effective.is_empty() && filter.is_none() {
+        return (value, None);
     }
     let key = (value.as_ptr() as usize, value.len(), rule.chain_id);
     let entry = cache.entry(key).or_insert_with(|| {
@@ -857,25 +924,34 @@ fn screen<'a>(
             literals: None,
         }
     });
-    let may_match = match prefilter {
-        Some((filter, bit)) => {
-            let start = *entry.literals.get_or_insert_with(|| {
-                // Chains that leave a value unchanged share its scan.
-                let result = &entry.result;
-                *scans
-                    .entry((result.as_ptr() as usize, result.len()))
-                    .or_insert_with(|| {
-                        let start = bits.len();
-                        bits.resize(start + filter.words(), 0);
-                        filter.scan(result, &mut bits[start..]);
-                        start
-                    })
-            });
-            crate::operator::prefilter::admits(&bits[start..], bit)
+    let literals = filter.and_then(|filter| {
+        let at = *entry.literals.get_or_insert_with(|| {
+            // Chains that leave a value unchanged share its scan.
+            let result = &entry.result;
+            *scans
+                .entry((result.as_ptr() as usize, result.len()))
+                .or_insert_with(|| {
+                    let start = bits.len();
+                    bits.resize(start + filter.words(), 0);
+                    filter.scan(result, &mut bits[start..]);
+                    // Past u32::MAX words (never in practice) the rule simply runs.
+                    u32::try_from(start).unwrap_or(u32::MAX)
+                })
+        });
+        (at != u32::MAX).then_some(at as usize)
+    });
+    (&entry.result, literals)
+}
+
+/// Whether the operator of a rule can match a value whose prefilter bits start at
+/// `literals`.
+fn may_match(rule: &CompiledRule, bits: &[u64], literals: Option<usize>) -> bool {
+    match (rule.prefilter_bit, literals) {
+        (Some(bit), Some(start)) => {
+            crate::operator::prefilter::admits(bits.get(start..).unwrap_or_default(), bit)
         }
-        None => true,
-    };
-    (&entry.result, may_match)
+        _ => true,
+    }
 }
 
 /// One transformation's result, or `None` when it left the value as it was.

@@ -129,6 +129,9 @@ pub struct Transaction {
     /// Transformation results: (value address, length, chain id) → result.
     pub(crate) transform_cache: TransformCache,
     pub(crate) literal_scans: LiteralScans,
+    /// Per value source, where the union of its values' prefilter bits starts in
+    /// `literal_scans.bits`, for the current phase.
+    pub(crate) source_literals: Vec<Option<usize>>,
     /// Spare buffers for the values a rule's targets resolve to, one per chain depth in use.
     pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
 }
@@ -144,8 +147,8 @@ pub(crate) struct Transformed {
     pub source: Bytes,
     pub result: Bytes,
     /// Where in [`LiteralScans::bits`] the prefilter's bits for `result` start, once
-    /// scanned.
-    pub literals: Option<usize>,
+    /// scanned (`u32` keeps an entry, key included, within one cache line).
+    pub literals: Option<u32>,
 }
 
 /// The prefilter's results for the values the transaction's rules looked at.
@@ -153,7 +156,7 @@ pub(crate) struct Transformed {
 pub(crate) struct LiteralScans {
     /// (address, length) of a transformation result held by the transformation cache →
     /// where its bits start in `bits`.
-    pub scans: HashMap<(usize, usize), usize, address_hash::BuildAddressHasher>,
+    pub scans: HashMap<(usize, usize), u32, address_hash::BuildAddressHasher>,
     /// Every scan's bits, end to end.
     pub bits: Vec<u64>,
 }
@@ -204,8 +207,11 @@ impl Transaction {
             store: default_store(),
             persistent: Vec::new(),
             expiries: Vec::new(),
-            transform_cache: HashMap::default(),
+            // Even a small request fills a few hundred entries: start there rather than
+            // rehash on the way up.
+            transform_cache: HashMap::with_capacity_and_hasher(256, Default::default()),
             literal_scans: LiteralScans::default(),
+            source_literals: Vec::new(),
             value_buffers: Vec::new(),
         }
     }
