@@ -8,10 +8,6 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Result};
 use rampart_bench::{crs_v4_files, native, scenarios, transact};
 
-/// The allocator `rampart` ships with.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let name = args.next().unwrap_or_else(|| "benign-get".to_string());
@@ -23,7 +19,14 @@ fn main() -> Result<()> {
         .ok_or_else(|| anyhow!("no scenario named {name}"))?;
     let scratch = std::env::temp_dir().join(format!("rampart-profile-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
-    let backend = native(&crs_v4_files(paranoia, &scratch)?)?;
+    let files = crs_v4_files(paranoia, &scratch)?;
+    let load = Instant::now();
+    let backend = native(&files)?;
+    eprintln!(
+        "CRS load {:.0} ms, resident {:.1} MB",
+        load.elapsed().as_secs_f64() * 1e3,
+        rampart_bench::resident_bytes().unwrap_or(0) as f64 / 1e6
+    );
     let _ = std::fs::remove_dir_all(&scratch);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let (start, mut transactions) = (Instant::now(), 0u64);

@@ -159,6 +159,9 @@ pub struct CompiledRule {
     /// phase, so a rule whose bit is clear in all its sources' unions is ruled out without
     /// looking at any value. Exclusions only remove values, so they are left out of sources.
     pub value_sources: Option<Box<[u32]>>,
+    /// The operator's required literals, worked out with the rule (on the loading threads)
+    /// and moved into the rule set's prefilter once all rules are compiled.
+    pub literals: Option<Vec<Vec<u8>>>,
     pub multi_match: bool,
     /// Whether the rule can look for its first match reading values in place: its targets
     /// are all [stored](CompiledTarget::is_stored), its operator needs no macros and it is
@@ -300,6 +303,7 @@ impl CompiledRule {
             chain_id: 0,
             prefilter_bit: None,
             value_sources: None,
+            literals: None,
             multi_match: false,
             reads_in_place: false,
             reads_xml: false,
@@ -338,6 +342,7 @@ impl CompiledRule {
                 a => rule.after_match.push(a.clone()),
             }
         }
+        rule.literals = rule.operator.as_ref().and_then(|op| op.required_literals());
         rule.reads_xml = rule.targets.iter().any(|t| t.variable == Variable::Xml);
         rule.reads_in_place = !rule.multi_match
             && rule.targets.iter().all(CompiledTarget::is_stored)

@@ -179,12 +179,16 @@ impl RuleSet {
         }
         let mut chains = Vec::new();
         let mut phases: [Vec<PhaseItem>; 5] = Default::default();
+        let mut compiled = compile_links(&compiler.entries).into_iter();
         for entry in &compiler.entries {
             match entry {
                 Entry::Chain(chain) => {
                     let mut links = Vec::with_capacity(chain.links.len());
                     for link in &chain.links {
-                        match CompiledRule::compile(link) {
+                        let Some(result) = compiled.next() else {
+                            break;
+                        };
+                        match result {
                             Ok(compiled) => {
                                 if let Some(warning) =
                                     compiled.operator.as_ref().and_then(|o| o.warning())
@@ -261,6 +265,57 @@ impl RuleSet {
     }
 }
 
+/// Compiles every rule link, in order, on as many threads as the machine has cores (up to
+/// eight): regular expressions dominate the time a rule set takes to load.
+fn compile_links(entries: &[Entry]) -> Vec<Result<CompiledRule, crate::rule::RuleError>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let links: Vec<&RuleLink> = entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Entry::Chain(chain) => Some(chain.links.iter()),
+            Entry::Marker(_) => None,
+        })
+        .flatten()
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8)
+        .min(links.len().max(1));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(link) = links.get(index) else {
+                return done;
+            };
+            done.push((index, CompiledRule::compile(link)));
+        }
+    };
+    let mut results: Vec<(usize, Result<CompiledRule, crate::rule::RuleError>)> =
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut all = work();
+            for helper in helpers {
+                // A helper that panicked left its links out; they are compiled again below.
+                if let Ok(done) = helper.join() {
+                    all.extend(done);
+                }
+            }
+            all
+        });
+    results.sort_by_key(|(index, _)| *index);
+    let mut ordered = Vec::with_capacity(links.len());
+    let mut results = results.into_iter().peekable();
+    for (index, link) in links.iter().enumerate() {
+        match results.next_if(|(i, _)| *i == index) {
+            Some((_, result)) => ordered.push(result),
+            None => ordered.push(CompiledRule::compile(link)),
+        }
+    }
+    ordered
+}
+
 /// The [`Prefilter`] over the required literals of every rule that has them; gives each
 /// such rule its bit. `multiMatch` rules, which run their operator on several values, always
 /// run it.
@@ -270,7 +325,7 @@ fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
         if link.multi_match {
             continue;
         }
-        let Some(literals) = link.operator.as_ref().and_then(|op| op.required_literals()) else {
+        let Some(literals) = link.literals.take() else {
             continue;
         };
         link.prefilter_bit = u32::try_from(sets.len()).ok();

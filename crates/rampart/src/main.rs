@@ -6,11 +6,6 @@ use clap::{Parser, Subcommand};
 
 mod cli;
 
-/// A transaction allocates and frees many small values; mimalloc's thread-local free lists
-/// serve that pattern markedly faster than glibc's allocator (see docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// rampart: a web application firewall that runs ModSecurity rule sets natively.
 #[derive(Parser)]
 #[command(name = "rampart", version, about)]
