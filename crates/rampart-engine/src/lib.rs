@@ -5,6 +5,7 @@
 //! semantics of ModSecurity v3.
 
 pub mod body;
+mod byte_set;
 mod collection;
 mod config;
 mod decode;

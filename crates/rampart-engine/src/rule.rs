@@ -15,6 +15,7 @@ use rampart_seclang::{
 };
 use regex::bytes::{Regex, RegexBuilder};
 
+use crate::byte_set::ByteSet;
 use crate::operator::{CompiledOperator, OperatorError};
 use crate::ruleset::RuleLink;
 use crate::transform::Transform;
@@ -148,6 +149,9 @@ pub struct CompiledRule {
     pub effective: Vec<Transform>,
     /// Identifies `effective` among all the rule set's chains, for the per-transaction cache.
     pub chain_id: u32,
+    /// The union of `effective`'s trigger bytes: a value holding none of them comes out of
+    /// the chain unchanged. `None` when some transformation in the chain has no such set.
+    pub chain_triggers: Option<ByteSet>,
     /// This rule's bit in the rule set's [`Prefilter`], when its operator has required
     /// literals.
     ///
@@ -301,6 +305,7 @@ impl CompiledRule {
             default_transforms: true,
             effective: Vec::new(),
             chain_id: 0,
+            chain_triggers: None,
             prefilter_bit: None,
             value_sources: None,
             literals: None,

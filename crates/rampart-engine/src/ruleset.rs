@@ -13,6 +13,7 @@ use rampart_seclang::{
     Target, TargetUpdate,
 };
 
+use crate::byte_set::ByteSet;
 use crate::config::EngineConfig;
 use crate::error::{CompileError, CompileErrorKind};
 use crate::operator::prefilter::Prefilter;
@@ -246,6 +247,9 @@ impl RuleSet {
                     let names: Vec<_> = effective.iter().map(|t| t.transformation).collect();
                     let next = u32::try_from(chain_ids.len()).unwrap_or(u32::MAX);
                     link.chain_id = *chain_ids.entry(names).or_insert(next);
+                    link.chain_triggers = effective
+                        .iter()
+                        .try_fold(ByteSet::default(), |all, t| Some(all.union(t.triggers()?)));
                     link.effective = effective;
                 }
             }

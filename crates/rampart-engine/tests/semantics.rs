@@ -101,6 +101,34 @@ fn ctl_remove_target_spares_only_that_argument() {
     assert_eq!(ids(&request(&rules, "/?user=secret")), vec![2]);
 }
 
+/// Removals are honoured whichever way a rule reads its values: in place, through the
+/// prefilter's per-source summary, or resolved after a first match. The value logged is the
+/// first one left after the removals, and a removed whole target is not read at all.
+#[test]
+fn ctl_remove_target_holds_on_every_reading_path() {
+    let rules = rules(&format!(
+        "{ENGINE}SecAction \"id:1,phase:1,pass,nolog,ctl:ruleRemoveTargetById=2;ARGS:a,\
+         ctl:ruleRemoveTargetByTag=quiet;REQUEST_FILENAME\"\n\
+         SecRule ARGS \"@rx attack\" \"id:2,phase:1,pass,log,t:none,t:lowercase,\
+         msg:'%{{MATCHED_VAR_NAME}}'\"\n\
+         SecRule REQUEST_FILENAME|ARGS:b \"@rx attack\" \"id:3,phase:1,pass,log,tag:quiet,\
+         msg:'%{{MATCHED_VAR_NAME}}'\"\n\
+         SecRule ARGS \"@streq x\" \"id:4,phase:1,pass,log,msg:'%{{MATCHED_VAR_NAME}}'\"\n"
+    ));
+    let msgs = |uri: &str| {
+        let tx = request(&rules, uri);
+        tx.matched_rules()
+            .iter()
+            .filter(|r| r.logged)
+            .map(|r| format!("{}={}", r.id, r.msg))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(msgs("/?a=ATTACK"), Vec::<String>::new());
+    assert_eq!(msgs("/?a=ATTACK&c=Attack"), vec!["2=ARGS:c"]);
+    assert_eq!(msgs("/attack?a=attack&b=no"), Vec::<String>::new());
+    assert_eq!(msgs("/?b=attack"), vec!["2=ARGS:b", "3=ARGS:b"]);
+    assert_eq!(msgs("/?a=x&b=x"), vec!["4=ARGS:b"], "rule 4 is not named");
+}
 #[test]
 fn default_transformations_apply_unless_the_rule_says_t_none() {
     let rules = rules(&format!(

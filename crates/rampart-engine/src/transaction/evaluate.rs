@@ -11,16 +11,18 @@ use std::sync::Arc;
 
 use rampart_seclang::{
     Action, AllowScope, AuditLogPartsChange, BodyProcessor, Collection as SetVarCollection, Ctl,
-    EngineMode, Phase, SetVar, SetVarOperation, Target, Variable,
+    EngineMode, Phase, SetVar, SetVarOperation, Variable,
 };
 
-use super::resolve::Resolved;
 use super::state::StateSink;
-use super::{Intervention, LiteralScans, MatchedRule, Transaction, TransformCache, Transformed};
+use super::{
+    Intervention, LiteralScans, MatchedRule, Transaction, TransformCache, Transformed, ValueFacts,
+};
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
+use crate::operator::prefilter::Prefilter;
 use crate::operator::{CompiledOperator, Expand, NoMacros};
-use crate::rule::{CompiledRule, CompiledTarget, Defaults};
+use crate::rule::{CompiledRule, Defaults, RuleMeta};
 
 use crate::ruleset::{ExecChain, PhaseItem, RuleSet};
 use crate::transform::{Transform, TransformContext};
@@ -148,7 +150,9 @@ impl Transaction {
             self.after_full_match(chain, index, defaults, phase, outcome);
             return true;
         };
-        let removals = index == 0 && self.removes_targets_of(chain);
+        let removals = index == 0 && self.removed_targets.name(&chain.meta);
+        // The chain whose removed targets the rule must skip, if any.
+        let removals_of = removals.then_some(&chain.meta);
         let rules = Arc::clone(self.rules());
         let context = TransformContext {
             unicode_map: rules.config().unicode_map.as_ref(),
@@ -156,15 +160,14 @@ impl Transaction {
         // Until a value matches nothing changes the transaction, so values can be read in
         // place; the first match switches to resolving them all, as ModSecurity does.
         let in_place = rule.reads_in_place && !(rule.reads_xml && self.state.xml.is_some());
-        let skip = if in_place && !removals {
-            let ruled_out = rule
-                .value_sources
-                .as_deref()
-                .is_some_and(|sources| !self.sources_admit(&rules, rule, sources, &context));
+        let skip = if in_place {
+            let ruled_out = rule.value_sources.as_deref().is_some_and(|sources| {
+                !self.sources_admit(&rules, rule, sources, removals_of, &context)
+            });
             let first = if ruled_out {
                 None
             } else {
-                self.first_match(&rules, rule, operator, &context)
+                self.first_match(&rules, rule, operator, removals_of, &context)
             };
             match first {
                 Some(position) => position,
@@ -180,7 +183,7 @@ impl Transaction {
         // Chains recurse, so each depth borrows its own buffer from the pool.
         let mut values = self.value_buffers.pop().unwrap_or_default();
         for target in &rule.targets {
-            if removals && self.target_removed(chain, target) {
+            if removals && self.removed_targets.remove_target(&chain.meta, target) {
                 continue;
             }
             self.resolve(target, &mut values);
@@ -195,7 +198,11 @@ impl Transaction {
             {
                 continue;
             }
-            if removals && self.value_removed(chain, value) {
+            if removals
+                && self
+                    .removed_targets
+                    .remove_value(&chain.meta, value.variable, key)
+            {
                 continue;
             }
             let (single, several);
@@ -256,12 +263,14 @@ impl Transaction {
 
     /// Whether some value of one of the rule's [value sources](CompiledRule::value_sources)
     /// holds one of its literals. Each source's union of prefilter bits is computed once
-    /// per phase, whichever rule asks first.
+    /// per phase, whichever rule asks first. A target removed from the chain is left out; a
+    /// removed member of a collection is not, which can only admit more.
     fn sources_admit(
         &mut self,
         rules: &RuleSet,
         rule: &CompiledRule,
         sources: &[u32],
+        removals_of: Option<&RuleMeta>,
         context: &TransformContext<'_>,
     ) -> bool {
         let (Some(filter), Some(bit)) = (rules.prefilter.as_ref(), rule.prefilter_bit) else {
@@ -269,6 +278,9 @@ impl Transaction {
         };
         let words = filter.words();
         for (target, &source) in rule.targets.iter().zip(sources) {
+            if removals_of.is_some_and(|meta| self.removed_targets.remove_target(meta, target)) {
+                continue;
+            }
             let source = source as usize;
             let at = match self.source_literals.get(source) {
                 Some(Some(at)) => *at,
@@ -316,20 +328,22 @@ impl Transaction {
         rules: &RuleSet,
         rule: &CompiledRule,
         operator: &CompiledOperator,
+        removals_of: Option<&RuleMeta>,
         context: &TransformContext<'_>,
     ) -> Option<usize> {
-        let (state, cache, literals) = (
-            &self.state,
-            &mut self.transform_cache,
-            &mut self.literal_scans,
-        );
+        let Transaction {
+            state,
+            transform_cache: cache,
+            literal_scans: literals,
+            removed_targets,
+            ..
+        } = self;
         let mut position = 0;
         let mut visit = |variable, key: Option<&Bytes>, value: &Bytes| {
             position += 1;
-            if rule
-                .exclusions
-                .iter()
-                .any(|e| e.excludes(variable, key.map(|k| &k[..])))
+            let key = key.map(|k| &k[..]);
+            if rule.exclusions.iter().any(|e| e.excludes(variable, key))
+                || removals_of.is_some_and(|meta| removed_targets.remove_value(meta, variable, key))
             {
                 return false;
             }
@@ -338,6 +352,10 @@ impl Transaction {
             (possible && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
         };
         for target in &rule.targets {
+            // `resolve` lists no value of a removed target, so none is counted here.
+            if removals_of.is_some_and(|meta| removed_targets.remove_target(meta, target)) {
+                continue;
+            }
             if state.visit_stored(target, &mut visit) {
                 return Some(position - 1);
             }
@@ -382,63 +400,6 @@ impl Transaction {
             }
         }
         out
-    }
-
-    /// Whether a `ctl:ruleRemoveTarget*` of this transaction names this chain. Most
-    /// transactions run one (CRS 941010 removes REQUEST_FILENAME from a tag) that names
-    /// few chains, so the per-target checks below are rarely needed.
-    fn removes_targets_of(&self, chain: &ExecChain) -> bool {
-        self.removed_targets(chain).next().is_some()
-    }
-
-    /// Whether a removed target is this target as written: same variable and same key
-    /// (ASCII case-insensitively), or both without a key.
-    fn target_removed(&self, chain: &ExecChain, target: &CompiledTarget) -> bool {
-        use rampart_seclang::Selector;
-        self.removed_targets(chain).any(|removed| {
-            removed.variable == target.variable
-                && match (&removed.selector, target.key_text.as_deref()) {
-                    (None, None) => true,
-                    (Some(Selector::Key(removed)), Some(key)) => removed.eq_ignore_ascii_case(key),
-                    _ => false,
-                }
-        })
-    }
-
-    fn value_removed(&self, chain: &ExecChain, value: &Resolved) -> bool {
-        let Some(key) = &value.key else {
-            return false;
-        };
-        self.removed_targets(chain).any(|t| {
-            t.variable == value.variable
-                && match &t.selector {
-                    Some(rampart_seclang::Selector::Key(k)) => k.as_bytes() == &key[..],
-                    Some(rampart_seclang::Selector::Regex(_)) | None => false,
-                }
-        })
-    }
-
-    fn removed_targets<'a>(
-        &'a self,
-        chain: &'a ExecChain,
-    ) -> impl Iterator<Item = &'a Target> + 'a {
-        let meta = &chain.meta;
-        let by_id = self
-            .removed_targets_by_id
-            .iter()
-            .filter(move |(ids, _)| ids.iter().any(|r| r.contains(meta.id)))
-            .flat_map(|(_, targets)| targets.iter());
-        let by_tag = self
-            .removed_targets_by_tag
-            .iter()
-            .filter(move |(tag, _)| meta.tags.iter().any(|t| t == tag))
-            .flat_map(|(_, targets)| targets.iter());
-        let by_msg = self
-            .removed_targets_by_msg
-            .iter()
-            .filter(move |(msg, _)| meta.msg_text.as_ref() == Some(msg))
-            .flat_map(|(_, targets)| targets.iter());
-        by_id.chain(by_tag).chain(by_msg)
     }
 
     fn after_full_match(
@@ -638,13 +599,16 @@ impl Transaction {
             Ctl::RuleRemoveByTag(tag) => self.removed_tags.push(tag.clone()),
             Ctl::RuleRemoveByMsg(msg) => self.removed_msgs.push(msg.clone()),
             Ctl::RuleRemoveTargetById(ids, targets) => self
-                .removed_targets_by_id
+                .removed_targets
+                .by_id
                 .push((ids.clone(), targets.clone())),
             Ctl::RuleRemoveTargetByTag(tag, targets) => self
-                .removed_targets_by_tag
+                .removed_targets
+                .by_tag
                 .push((tag.clone(), targets.clone())),
             Ctl::RuleRemoveTargetByMsg(msg, targets) => self
-                .removed_targets_by_msg
+                .removed_targets
+                .by_msg
                 .push((msg.clone(), targets.clone())),
             Ctl::RequestBodyProcessor(processor) => {
                 self.body_processor = Some(*processor);
@@ -894,11 +858,13 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
 }
 
 /// A value after the rule's transformations, and where the prefilter's bits for it start
-/// in [`LiteralScans::bits`] (`None` when the rule has no prefilter). Both are cached per
-/// value and transformation chain for the transaction.
+/// in [`LiteralScans::bits`] (`None` when the rule has no prefilter). Both are cached for
+/// the transaction: a value that holds none of the chain's trigger bytes is its own result
+/// and shares its scan with every rule that reads it; other results are cached per value
+/// and transformation chain.
 fn screen<'a>(
     cache: &'a mut TransformCache,
-    LiteralScans { scans, bits }: &mut LiteralScans,
+    LiteralScans { values, bits }: &mut LiteralScans,
     rules: &RuleSet,
     rule: &CompiledRule,
     value: &'a Bytes,
@@ -908,39 +874,57 @@ fn screen<'a>(
     if rule.effective.is_empty() && filter.is_none() {
         return (value, None);
     }
-    let key = (value.as_ptr() as usize, value.len(), rule.chain_id);
-    let entry = cache.entry(key).or_insert_with(|| {
-        let mut result = value.clone();
-        for transform in &rule.effective {
-            if let Some(next) = apply(transform, &result, context) {
-                result = next;
+    let facts = values
+        .entry((value.as_ptr() as usize, value.len()))
+        .or_insert_with(|| ValueFacts::new(value));
+    let unchanged = rule.effective.is_empty()
+        || rule
+            .chain_triggers
+            .is_some_and(|triggers| !triggers.intersects(&facts.bytes));
+    if unchanged {
+        return (value, filter.and_then(|f| scan(f, facts, bits, value)));
+    }
+    let entry = cache
+        .entry((value.as_ptr() as usize, value.len(), rule.chain_id))
+        .or_insert_with(|| {
+            let mut result = value.clone();
+            for transform in &rule.effective {
+                if let Some(next) = apply(transform, &result, context) {
+                    result = next;
+                }
             }
-        }
-        // The source value is kept alive with the entry, so its address cannot be reused
-        // for another value while the cache holds it.
-        Transformed {
-            source: value.clone(),
-            result,
-            literals: None,
-        }
-    });
-    let literals = filter.and_then(|filter| {
-        let at = *entry.literals.get_or_insert_with(|| {
-            // Chains that leave a value unchanged share its scan.
-            let result = &entry.result;
-            *scans
-                .entry((result.as_ptr() as usize, result.len()))
-                .or_insert_with(|| {
-                    let start = bits.len();
-                    bits.resize(start + filter.words(), 0);
-                    filter.scan(result, &mut bits[start..]);
-                    // Past u32::MAX words (never in practice) the rule simply runs.
-                    u32::try_from(start).unwrap_or(u32::MAX)
-                })
+            // The source value is kept alive with the entry, so its address cannot be
+            // reused for another value while the cache holds it.
+            Transformed {
+                source: value.clone(),
+                result,
+            }
         });
-        (at != u32::MAX).then_some(at as usize)
+    let result = &entry.result;
+    let literals = filter.and_then(|f| {
+        let facts = values
+            .entry((result.as_ptr() as usize, result.len()))
+            .or_insert_with(|| ValueFacts::new(result));
+        scan(f, facts, bits, result)
     });
-    (&entry.result, literals)
+    (result, literals)
+}
+
+/// Where the prefilter's bits for `value` start, scanning it the first time.
+fn scan(
+    filter: &Prefilter,
+    facts: &mut ValueFacts,
+    bits: &mut Vec<u64>,
+    value: &[u8],
+) -> Option<usize> {
+    let at = *facts.scan.get_or_insert_with(|| {
+        let start = bits.len();
+        bits.resize(start + filter.words(), 0);
+        filter.scan(value, &mut bits[start..]);
+        // Past u32::MAX words (never in practice) the rule simply runs.
+        u32::try_from(start).unwrap_or(u32::MAX)
+    });
+    (at != u32::MAX).then_some(at as usize)
 }
 
 /// Whether the operator of a rule can match a value whose prefilter bits start at

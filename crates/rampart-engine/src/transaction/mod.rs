@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rampart_seclang::{
-    AllowScope, AuditEngine, BodyProcessor, EngineMode, IdRange, Phase, Severity, Target, Variable,
+    AllowScope, AuditEngine, BodyProcessor, EngineMode, IdRange, Phase, Severity, Variable,
 };
 
 use crate::collection::Bytes;
@@ -21,6 +21,7 @@ use crate::ruleset::RuleSet;
 
 mod address_hash;
 mod evaluate;
+mod removals;
 mod resolve;
 pub(crate) mod state;
 
@@ -106,9 +107,7 @@ pub struct Transaction {
     pub(crate) removed_ids: Vec<IdRange>,
     pub(crate) removed_tags: Vec<String>,
     pub(crate) removed_msgs: Vec<String>,
-    pub(crate) removed_targets_by_id: Vec<(Vec<IdRange>, Vec<Target>)>,
-    pub(crate) removed_targets_by_tag: Vec<(String, Vec<Target>)>,
-    pub(crate) removed_targets_by_msg: Vec<(String, Vec<Target>)>,
+    pub(crate) removed_targets: removals::TargetRemovals,
     pub(crate) allow: Option<(AllowScope, u8)>,
     pub(crate) skip_next: u32,
     pub(crate) skip_after: Option<String>,
@@ -146,19 +145,35 @@ pub(crate) struct Transformed {
     #[allow(dead_code)]
     pub source: Bytes,
     pub result: Bytes,
-    /// Where in [`LiteralScans::bits`] the prefilter's bits for `result` start, once
-    /// scanned (`u32` keeps an entry, key included, within one cache line).
-    pub literals: Option<u32>,
 }
 
-/// The prefilter's results for the values the transaction's rules looked at.
+/// What the transaction's rules learned about the values they looked at.
 #[derive(Debug, Default)]
 pub(crate) struct LiteralScans {
-    /// (address, length) of a transformation result held by the transformation cache →
-    /// where its bits start in `bits`.
-    pub scans: HashMap<(usize, usize), u32, address_hash::BuildAddressHasher>,
+    /// (address, length) of a stored value or a transformation result → its facts. Each
+    /// entry holds its value, so the address stays that value's for the transaction.
+    pub values: HashMap<(usize, usize), ValueFacts, address_hash::BuildAddressHasher>,
     /// Every scan's bits, end to end.
     pub bits: Vec<u64>,
+}
+
+/// The bytes a value holds, and where its prefilter bits start once scanned.
+#[derive(Debug)]
+pub(crate) struct ValueFacts {
+    #[allow(dead_code)]
+    held: Bytes,
+    pub bytes: crate::byte_set::ByteSet,
+    pub scan: Option<u32>,
+}
+
+impl ValueFacts {
+    pub fn new(value: &Bytes) -> Self {
+        ValueFacts {
+            held: value.clone(),
+            bytes: crate::byte_set::ByteSet::of(value),
+            scan: None,
+        }
+    }
 }
 
 impl Transaction {
@@ -191,9 +206,7 @@ impl Transaction {
             removed_ids: Vec::new(),
             removed_tags: Vec::new(),
             removed_msgs: Vec::new(),
-            removed_targets_by_id: Vec::new(),
-            removed_targets_by_tag: Vec::new(),
-            removed_targets_by_msg: Vec::new(),
+            removed_targets: removals::TargetRemovals::default(),
             allow: None,
             skip_next: 0,
             skip_after: None,

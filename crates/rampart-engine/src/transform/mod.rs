@@ -17,6 +17,8 @@ use std::borrow::Cow;
 
 use rampart_seclang::Transformation;
 
+use crate::byte_set::ByteSet;
+
 mod base64;
 mod case;
 mod cmd_line;
@@ -80,6 +82,12 @@ impl Transform {
         }
     }
 
+    /// The bytes without which this transformation leaves its input as it is, when it has
+    /// such a set.
+    pub fn triggers(&self) -> Option<ByteSet> {
+        self.triggers.map(Triggers::bytes)
+    }
+
     /// The output, borrowed from the input when nothing changed. Most benign values hold
     /// none of the bytes a decoder acts on, and a search for those (`memchr`) is far cheaper
     /// than the decoding loop.
@@ -101,6 +109,15 @@ enum Triggers {
 }
 
 impl Triggers {
+    fn bytes(self) -> ByteSet {
+        match self {
+            Triggers::One(a) => ByteSet::of(&[a]),
+            Triggers::Two(a, b) => ByteSet::of(&[a, b]),
+            Triggers::Three(a, b, c) => ByteSet::of(&[a, b, c]),
+            Triggers::Table(table) => ByteSet::from_fn(|byte| table[usize::from(byte)]),
+        }
+    }
+
     fn occur_in(self, input: &[u8]) -> bool {
         match self {
             Triggers::One(a) => memchr::memchr(a, input).is_some(),
@@ -165,6 +182,7 @@ fn triggers(transformation: Transformation) -> Option<Triggers> {
         T::RemoveCommentsChar => Triggers::Table(&COMMENT_CHARS),
         T::ReplaceComments => Triggers::One(b'/'),
         T::CmdLine => Triggers::Table(&SHELL),
+        T::Trim | T::TrimLeft | T::TrimRight => Triggers::Table(&SPACES),
         _ => return None,
     })
 }
