@@ -676,8 +676,12 @@ impl Transaction {
         disruptive: bool,
     ) {
         let meta = &chain.meta;
+        // Only a logged or disruptive match is ever shown; CRS's bookkeeping rules match on
+        // every request, and their records need no text.
+        let shown = logged || disruptive;
         let expand = |text: &Option<rampart_seclang::MacroString>| {
             text.as_ref()
+                .filter(|_| shown)
                 .map(|t| String::from_utf8_lossy(&self.expand(t)).into_owned())
                 .unwrap_or_default()
         };
@@ -686,9 +690,11 @@ impl Transaction {
             .state
             .matched_var
             .as_ref()
+            .filter(|_| shown)
             .map(|(n, v)| (n.clone(), v.to_vec()))
             .unwrap_or_default();
         let match_message = matched_link
+            .filter(|_| shown)
             .and_then(|link| chain.links.get(link))
             .map(|rule| match_message(rule, &matched_var_name, &matched_var))
             .unwrap_or_default();

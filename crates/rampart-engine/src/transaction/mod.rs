@@ -63,6 +63,9 @@ pub struct MatchedRule {
     pub matched_var_name: String,
     pub matched_var: Vec<u8>,
     /// ModSecurity's `Matched "Operator …" against variable …` text.
+    ///
+    /// `msg`, `data`, `matched_var_name`, `matched_var` and `match_message` are filled only
+    /// for a match that is `logged` or `disruptive`: no log shows the others.
     pub match_message: String,
     /// Whether ModSecurity would write it to the error log (`log`/`nolog`).
     pub logged: bool,
@@ -210,7 +213,7 @@ impl Transaction {
             allow: None,
             skip_next: 0,
             skip_after: None,
-            matched: Vec::new(),
+            matched: Vec::with_capacity(64),
             intervention: None,
             current_chain: None,
             request_body_truncated: false,
