@@ -268,3 +268,29 @@ SecRule ARGS_NAMES \"@rx select\" \"id:6,phase:2,pass,log,t:none\"\n"
     let benign = request(&set, "/?q=hello&select=1");
     assert_eq!(ids(&benign), vec![4, 6]);
 }
+
+/// A rule whose literals occur in none of a target's values passes that target over, yet
+/// counts its values: every later matching value is still seen, each once, in order.
+#[test]
+fn targets_passed_over_by_the_prefilter_keep_every_later_match() {
+    let set = rules(&format!(
+        "{ENGINE}\
+SecRule REQUEST_HEADERS|ARGS_NAMES|ARGS|REQUEST_FILENAME \"@rx attack\" \
+\"id:1,phase:1,pass,log,t:none,setvar:tx.hits=+1,setvar:'tx.seen=%{{tx.seen}} %{{MATCHED_VAR_NAME}}'\"\n\
+SecRule REQUEST_HEADERS|ARGS \"@rx attack\" \"id:2,phase:1,pass,log,t:none,t:lowercase,setvar:tx.lower=+1\"\n"
+    ));
+    let mut tx = Transaction::new(set);
+    tx.process_connection("192.0.2.1", 1234, "127.0.0.1", 80);
+    tx.process_uri(b"/attack?x=1&y=attack&attack=2&z=ATTACK&w=attack", b"GET", b"1.1");
+    tx.add_request_header(b"Host", b"example.com");
+    tx.add_request_header(b"Accept", b"*/*");
+    tx.add_request_header(b"X-Attack", b"no");
+    tx.process_request_headers();
+    tx.process_logging();
+    assert_eq!(tx_var(&tx, "hits"), "4");
+    assert_eq!(
+        tx_var(&tx, "seen"),
+        " ARGS_NAMES:attack ARGS:y ARGS:w REQUEST_FILENAME"
+    );
+    assert_eq!(tx_var(&tx, "lower"), "3", "y, z and w once lowercased");
+}

@@ -16,7 +16,8 @@ use rampart_seclang::{
 
 use super::state::StateSink;
 use super::{
-    Intervention, LiteralScans, MatchedRule, Transaction, TransformCache, Transformed, ValueFacts,
+    Intervention, LiteralScans, MatchedRule, SourceSummary, Transaction, TransformCache,
+    Transformed, ValueFacts,
 };
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
@@ -262,9 +263,10 @@ impl Transaction {
     }
 
     /// Whether some value of one of the rule's [value sources](CompiledRule::value_sources)
-    /// holds one of its literals. Each source's union of prefilter bits is computed once
-    /// per phase, whichever rule asks first. A target removed from the chain is left out; a
-    /// removed member of a collection is not, which can only admit more.
+    /// holds one of its literals. Each source's summary (the union of its values' prefilter
+    /// bits, and how many values it has) is computed once per phase, whichever rule asks
+    /// first. A target removed from the chain is left out; a removed member of a collection
+    /// is not, which can only admit more.
     fn sources_admit(
         &mut self,
         rules: &RuleSet,
@@ -273,51 +275,76 @@ impl Transaction {
         removals_of: Option<&RuleMeta>,
         context: &TransformContext<'_>,
     ) -> bool {
-        let (Some(filter), Some(bit)) = (rules.prefilter.as_ref(), rule.prefilter_bit) else {
-            return true;
-        };
-        let words = filter.words();
+        let mut admitted = false;
         for (target, &source) in rule.targets.iter().zip(sources) {
             if removals_of.is_some_and(|meta| self.removed_targets.remove_target(meta, target)) {
                 continue;
             }
-            let source = source as usize;
-            let at = match self.source_literals.get(source) {
-                Some(Some(at)) => *at,
-                _ => {
-                    let mut union = vec![0u64; words];
-                    let (state, cache, literals) = (
-                        &self.state,
-                        &mut self.transform_cache,
-                        &mut self.literal_scans,
-                    );
-                    state.visit_stored(target, &mut |_, _, value| {
-                        match screen(cache, literals, rules, rule, value, context).1 {
-                            Some(at) => {
-                                let found = literals.bits.get(at..at + words).unwrap_or_default();
-                                for (word, bits) in union.iter_mut().zip(found) {
-                                    *word |= bits;
-                                }
-                            }
-                            None => union.fill(u64::MAX),
-                        }
-                        false
-                    });
-                    let at = literals.bits.len();
-                    literals.bits.extend_from_slice(&union);
-                    if self.source_literals.len() <= source {
-                        self.source_literals.resize(source + 1, None);
-                    }
-                    self.source_literals[source] = Some(at);
-                    at
-                }
-            };
-            let bits = self.literal_scans.bits.get(at..).unwrap_or_default();
-            if crate::operator::prefilter::admits(bits, bit) {
-                return true;
-            }
+            // Every source is summarized, not just up to the first that admits: the first
+            // match skips the targets whose summary rules the rule out.
+            admitted |= self
+                .source_summary(rules, rule, target, source, context)
+                .is_none_or(|summary| self.summary_admits(rule, summary));
         }
-        false
+        admitted
+    }
+
+    fn summary_admits(&self, rule: &CompiledRule, summary: SourceSummary) -> bool {
+        let bits = self.literal_scans.bits.get(summary.at..);
+        rule.prefilter_bit
+            .is_none_or(|bit| crate::operator::prefilter::admits(bits.unwrap_or_default(), bit))
+    }
+
+    /// The summary of one value source for this phase, computing it the first time.
+    fn source_summary(
+        &mut self,
+        rules: &RuleSet,
+        rule: &CompiledRule,
+        target: &crate::rule::CompiledTarget,
+        source: u32,
+        context: &TransformContext<'_>,
+    ) -> Option<SourceSummary> {
+        let filter = rules.prefilter.as_ref()?;
+        rule.prefilter_bit?;
+        let source = source as usize;
+        if let Some(Some(summary)) = self.source_literals.get(source) {
+            return Some(*summary);
+        }
+        let words = filter.words();
+        let Transaction {
+            state,
+            transform_cache: cache,
+            literal_scans: literals,
+            ..
+        } = self;
+        let mut union = std::mem::take(&mut literals.union);
+        union.clear();
+        union.resize(words, 0);
+        let mut values = 0;
+        state.visit_stored(target, &mut |_, _, value| {
+            values += 1;
+            match screen(cache, literals, rules, rule, value, context).1 {
+                Some(at) => {
+                    let found = literals.bits.get(at..at + words).unwrap_or_default();
+                    for (word, bits) in union.iter_mut().zip(found) {
+                        *word |= bits;
+                    }
+                }
+                None => union.fill(u64::MAX),
+            }
+            false
+        });
+        let summary = SourceSummary {
+            at: literals.bits.len(),
+            values,
+        };
+        literals.bits.extend_from_slice(&union);
+        literals.union = union;
+        if self.source_literals.len() <= source {
+            self.source_literals.resize(source + 1, None);
+        }
+        self.source_literals[source] = Some(summary);
+        Some(summary)
     }
 
     /// The position, among the values `resolve` would list, of the first value the rule's
@@ -336,26 +363,42 @@ impl Transaction {
             transform_cache: cache,
             literal_scans: literals,
             removed_targets,
+            source_literals,
             ..
         } = self;
         let mut position = 0;
-        let mut visit = |variable, key: Option<&Bytes>, value: &Bytes| {
-            position += 1;
-            let key = key.map(|k| &k[..]);
-            if rule.exclusions.iter().any(|e| e.excludes(variable, key))
-                || removals_of.is_some_and(|meta| removed_targets.remove_value(meta, variable, key))
-            {
-                return false;
-            }
-            let (candidate, at) = screen(cache, literals, rules, rule, value, context);
-            let possible = may_match(rule, &literals.bits, at);
-            (possible && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
-        };
-        for target in &rule.targets {
+        for (index, target) in rule.targets.iter().enumerate() {
             // `resolve` lists no value of a removed target, so none is counted here.
             if removals_of.is_some_and(|meta| removed_targets.remove_target(meta, target)) {
                 continue;
             }
+            // A target whose summary rules the rule out is passed over, its values counted.
+            let summary = rule
+                .value_sources
+                .as_deref()
+                .and_then(|sources| source_literals.get(*sources.get(index)? as usize))
+                .copied()
+                .flatten();
+            if let (Some(summary), Some(bit)) = (summary, rule.prefilter_bit) {
+                let bits = literals.bits.get(summary.at..).unwrap_or_default();
+                if !crate::operator::prefilter::admits(bits, bit) {
+                    position += summary.values;
+                    continue;
+                }
+            }
+            let mut visit = |variable, key: Option<&Bytes>, value: &Bytes| {
+                position += 1;
+                let key = key.map(|k| &k[..]);
+                if rule.exclusions.iter().any(|e| e.excludes(variable, key))
+                    || removals_of
+                        .is_some_and(|meta| removed_targets.remove_value(meta, variable, key))
+                {
+                    return false;
+                }
+                let (candidate, at) = screen(cache, literals, rules, rule, value, context);
+                let possible = may_match(rule, &literals.bits, at);
+                (possible && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
+            };
             if state.visit_stored(target, &mut visit) {
                 return Some(position - 1);
             }
@@ -870,7 +913,7 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
 /// and transformation chain.
 fn screen<'a>(
     cache: &'a mut TransformCache,
-    LiteralScans { values, bits }: &mut LiteralScans,
+    LiteralScans { values, bits, .. }: &mut LiteralScans,
     rules: &RuleSet,
     rule: &CompiledRule,
     value: &'a Bytes,

@@ -131,9 +131,8 @@ pub struct Transaction {
     /// Transformation results: (value address, length, chain id) → result.
     pub(crate) transform_cache: TransformCache,
     pub(crate) literal_scans: LiteralScans,
-    /// Per value source, where the union of its values' prefilter bits starts in
-    /// `literal_scans.bits`, for the current phase.
-    pub(crate) source_literals: Vec<Option<usize>>,
+    /// Per value source, its summary for the current phase once a rule asked for it.
+    pub(crate) source_literals: Vec<Option<SourceSummary>>,
     /// Spare buffers for the values a rule's targets resolve to, one per chain depth in use.
     pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
 }
@@ -158,6 +157,17 @@ pub(crate) struct LiteralScans {
     pub values: HashMap<(usize, usize), ValueFacts, address_hash::BuildAddressHasher>,
     /// Every scan's bits, end to end.
     pub bits: Vec<u64>,
+    /// Scratch space for a source's union of bits.
+    pub union: Vec<u64>,
+}
+
+/// A value source's values in the current phase, summarized for the prefilter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SourceSummary {
+    /// Where the union of the values' prefilter bits starts in [`LiteralScans::bits`].
+    pub at: usize,
+    /// How many values the source lists.
+    pub values: usize,
 }
 
 /// The bytes a value holds, and where its prefilter bits start once scanned.
