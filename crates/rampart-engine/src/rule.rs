@@ -168,8 +168,8 @@ pub struct CompiledRule {
     pub literals: Option<Vec<Vec<u8>>>,
     pub multi_match: bool,
     /// Whether the rule can look for its first match reading values in place: its targets
-    /// are all [stored](CompiledTarget::is_stored), its operator needs no macros and it is
-    /// not `multiMatch`. XML values are computed, but only when there is an XML body.
+    /// are all [stored](CompiledTarget::is_stored) and its operator needs no macros. XML
+    /// values are computed, but only when there is an XML body.
     pub reads_in_place: bool,
     pub reads_xml: bool,
     pub capture: bool,
@@ -349,8 +349,7 @@ impl CompiledRule {
         }
         rule.literals = rule.operator.as_ref().and_then(|op| op.required_literals());
         rule.reads_xml = rule.targets.iter().any(|t| t.variable == Variable::Xml);
-        rule.reads_in_place = !rule.multi_match
-            && rule.targets.iter().all(CompiledTarget::is_stored)
+        rule.reads_in_place = rule.targets.iter().all(CompiledTarget::is_stored)
             && rule.operator.as_ref().is_some_and(|op| !op.uses_macros());
         Ok(rule)
     }

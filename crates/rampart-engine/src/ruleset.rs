@@ -321,14 +321,10 @@ fn compile_links(entries: &[Entry]) -> Vec<Result<CompiledRule, crate::rule::Rul
 }
 
 /// The [`Prefilter`] over the required literals of every rule that has them; gives each
-/// such rule its bit. `multiMatch` rules, which run their operator on several values, always
-/// run it.
+/// such rule its bit.
 fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
     let mut sets: Vec<Vec<Vec<u8>>> = Vec::new();
     for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
-        if link.multi_match {
-            continue;
-        }
         let Some(literals) = link.literals.take() else {
             continue;
         };
@@ -351,11 +347,13 @@ fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
 /// Gives each prefiltered rule the ids of its value sources: one per target, shared by every
 /// rule that reads the same target (as written) through the same transformations, when the
 /// target's values cannot change within a phase. A negated rule matches where its literals
-/// are absent, so it is never ruled out and gets none.
+/// are absent, so it is never ruled out and gets none; nor does a `multiMatch` rule, whose
+/// operator also sees the values part-way through its transformations.
 fn assign_value_sources(chains: &mut [ExecChain]) {
     let mut sources: HashMap<String, u32> = HashMap::new();
     for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
         let eligible = link.prefilter_bit.is_some()
+            && !link.multi_match
             && link.reads_in_place
             && !link.negated
             && link

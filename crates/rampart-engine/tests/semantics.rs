@@ -281,7 +281,11 @@ SecRule REQUEST_HEADERS|ARGS \"@rx attack\" \"id:2,phase:1,pass,log,t:none,t:low
     ));
     let mut tx = Transaction::new(set);
     tx.process_connection("192.0.2.1", 1234, "127.0.0.1", 80);
-    tx.process_uri(b"/attack?x=1&y=attack&attack=2&z=ATTACK&w=attack", b"GET", b"1.1");
+    tx.process_uri(
+        b"/attack?x=1&y=attack&attack=2&z=ATTACK&w=attack",
+        b"GET",
+        b"1.1",
+    );
     tx.add_request_header(b"Host", b"example.com");
     tx.add_request_header(b"Accept", b"*/*");
     tx.add_request_header(b"X-Attack", b"no");
@@ -293,4 +297,29 @@ SecRule REQUEST_HEADERS|ARGS \"@rx attack\" \"id:2,phase:1,pass,log,t:none,t:low
         " ARGS_NAMES:attack ARGS:y ARGS:w REQUEST_FILENAME"
     );
     assert_eq!(tx_var(&tx, "lower"), "3", "y, z and w once lowercased");
+}
+
+/// A prefiltered `multiMatch` rule screens each stage of its transformations on its own: the
+/// literal may appear only part-way (here after the URL decoding, before the base64 decoding
+/// garbles it), only at the end, or only in the raw value.
+#[test]
+fn prefiltered_multi_match_screens_every_stage() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS \"@rx <script\" \"id:1,phase:1,pass,log,t:none,t:urlDecodeUni,t:base64Decode,multiMatch,setvar:tx.hits=+1\"\n\
+         SecRule ARGS \"!@rx <script\" \"id:2,phase:1,pass,log,t:none,t:urlDecodeUni,multiMatch,setvar:tx.misses=+1\"\n"
+    ));
+    // `%3Cscript`, `PHNjcmlwdA==` (base64 of `<script`), and a raw `<script` that the
+    // decoders leave alone.
+    let tx = request(
+        &rules,
+        "/?a=%253Cscript&b=PHNjcmlwdA%3D%3D&c=hello&d=%3Cscript",
+    );
+    assert_eq!(tx_var(&tx, "hits"), "3");
+    // `a` fails `<script` raw, `b` and `c` at every stage; `d` never does.
+    assert_eq!(tx_var(&tx, "misses"), "3");
+    assert_eq!(
+        ids(&tx),
+        vec![1, 1, 1, 2, 2, 2],
+        "logged at each matching value"
+    );
 }

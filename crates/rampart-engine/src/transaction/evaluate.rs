@@ -395,6 +395,9 @@ impl Transaction {
                 {
                     return false;
                 }
+                if rule.multi_match {
+                    return any_stage_matches(literals, rules, rule, operator, value, context);
+                }
                 let (candidate, at) = screen(cache, literals, rules, rule, value, context);
                 let possible = may_match(rule, &literals.bits, at);
                 (possible && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
@@ -957,6 +960,48 @@ fn screen<'a>(
         scan(f, facts, bits, result)
     });
     (result, literals)
+}
+
+/// For a `multiMatch` rule: whether its operator matches (or, negated, fails to match) the
+/// value or one of the values its transformations make along the way. Each stage is
+/// screened by the prefilter like any value; a value that holds none of the chain's
+/// trigger bytes has no other stage.
+fn any_stage_matches(
+    literals: &mut LiteralScans,
+    rules: &RuleSet,
+    rule: &CompiledRule,
+    operator: &CompiledOperator,
+    value: &Bytes,
+    context: &TransformContext<'_>,
+) -> bool {
+    let filter = rule.prefilter_bit.and(rules.prefilter.as_ref());
+    let mut hits = |stage: &Bytes| {
+        let LiteralScans { values, bits, .. } = &mut *literals;
+        let facts = values
+            .entry((stage.as_ptr() as usize, stage.len()))
+            .or_insert_with(|| ValueFacts::new(stage));
+        let unchanged = rule
+            .chain_triggers
+            .is_some_and(|triggers| !triggers.intersects(&facts.bytes));
+        let at = filter.and_then(|f| scan(f, facts, bits, stage));
+        let possible = may_match(rule, bits, at);
+        let hit = (possible && operator.evaluate(stage, &NoMacros, None)) != rule.negated;
+        (hit, unchanged)
+    };
+    let (hit, unchanged) = hits(value);
+    if hit || unchanged {
+        return hit;
+    }
+    let mut current = value.clone();
+    for transform in &rule.effective {
+        if let Some(next) = apply(transform, &current, context) {
+            if hits(&next).0 {
+                return true;
+            }
+            current = next;
+        }
+    }
+    false
 }
 
 /// Where the prefilter's bits for `value` start, scanning it the first time.
