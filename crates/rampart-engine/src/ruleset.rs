@@ -109,6 +109,8 @@ pub struct RuleSet {
     pub(crate) defaults: [Defaults; 5],
     pub(crate) config: EngineConfig,
     pub(crate) prefilter: Option<Prefilter>,
+    /// How many value sources the rules read (see [`CompiledRule::value_sources`]).
+    pub(crate) value_sources: usize,
 }
 
 impl RuleSet {
@@ -254,7 +256,7 @@ impl RuleSet {
                 }
             }
         }
-        let prefilter = build_prefilter(&mut chains);
+        let (prefilter, value_sources) = build_prefilter(&mut chains);
         Ok(RuleSet {
             entries: compiler.entries,
             default_actions: compiler.default_actions,
@@ -265,6 +267,7 @@ impl RuleSet {
             defaults,
             config,
             prefilter,
+            value_sources,
         })
     }
 }
@@ -322,7 +325,7 @@ fn compile_links(entries: &[Entry]) -> Vec<Result<CompiledRule, crate::rule::Rul
 
 /// The [`Prefilter`] over the required literals of every rule that has them; gives each
 /// such rule its bit.
-fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
+fn build_prefilter(chains: &mut [ExecChain]) -> (Option<Prefilter>, usize) {
     let mut sets: Vec<Vec<Vec<u8>>> = Vec::new();
     for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
         let Some(literals) = link.literals.take() else {
@@ -340,8 +343,8 @@ fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
             link.prefilter_bit = None;
         }
     }
-    assign_value_sources(chains);
-    prefilter
+    let sources = assign_value_sources(chains);
+    (prefilter, sources)
 }
 
 /// Gives each prefiltered rule the ids of its value sources: one per target, shared by every
@@ -349,7 +352,7 @@ fn build_prefilter(chains: &mut [ExecChain]) -> Option<Prefilter> {
 /// target's values cannot change within a phase. A negated rule matches where its literals
 /// are absent, so it is never ruled out and gets none; nor does a `multiMatch` rule, whose
 /// operator also sees the values part-way through its transformations.
-fn assign_value_sources(chains: &mut [ExecChain]) {
+fn assign_value_sources(chains: &mut [ExecChain]) -> usize {
     let mut sources: HashMap<String, u32> = HashMap::new();
     for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
         let eligible = link.prefilter_bit.is_some()
@@ -374,6 +377,7 @@ fn assign_value_sources(chains: &mut [ExecChain]) {
             .collect();
         link.value_sources = Some(ids);
     }
+    sources.len()
 }
 
 struct Compiler<'a> {

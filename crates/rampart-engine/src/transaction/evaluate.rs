@@ -49,7 +49,7 @@ impl Transaction {
         self.skip_next = 0;
         self.skip_after = None;
         // The values a source reads are fixed within a phase, not across phases.
-        self.source_literals.clear();
+        self.source_literals.fill(None);
         for item in &rules.phases[usize::from(phase.number() - 1)] {
             match item {
                 PhaseItem::Marker(name) => {

@@ -204,6 +204,7 @@ impl Transaction {
     /// A transaction with a caller-chosen `UNIQUE_ID` (e.g. the proxy's request id).
     pub fn with_id(rules: Arc<RuleSet>, id: String) -> Self {
         let config = rules.config();
+        let sources = rules.value_sources;
         let mut state = State::new();
         state.set_scalar(Variable::UniqueId, &id);
         Transaction {
@@ -223,7 +224,7 @@ impl Transaction {
             allow: None,
             skip_next: 0,
             skip_after: None,
-            matched: Vec::with_capacity(64),
+            matched: Vec::with_capacity(128),
             intervention: None,
             current_chain: None,
             request_body_truncated: false,
@@ -233,11 +234,14 @@ impl Transaction {
             store: default_store(),
             persistent: Vec::new(),
             expiries: Vec::new(),
-            // Even a small request fills a few hundred entries: start there rather than
-            // rehash on the way up.
-            transform_cache: HashMap::with_capacity_and_hasher(256, Default::default()),
-            literal_scans: LiteralScans::default(),
-            source_literals: Vec::new(),
+            // Sized for a typical request, rather than rehashed on the way up.
+            transform_cache: HashMap::with_capacity_and_hasher(64, Default::default()),
+            literal_scans: LiteralScans {
+                values: HashMap::with_capacity_and_hasher(128, Default::default()),
+                bits: Vec::with_capacity(1024),
+                union: Vec::new(),
+            },
+            source_literals: vec![None; sources],
             value_buffers: Vec::new(),
         }
     }
