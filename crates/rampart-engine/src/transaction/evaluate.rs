@@ -226,15 +226,15 @@ impl Transaction {
                 matched_any = true;
                 if let Some(captures) = captures.filter(|c| !c.is_empty()) {
                     let tx = self.state.collection_mut(Variable::Tx);
-                    for (i, capture) in captures.into_iter().enumerate() {
-                        tx.set(i.to_string().as_bytes(), bytes(capture));
+                    for (name, capture) in CAPTURE_NAMES.iter().zip(captures) {
+                        tx.set(name, bytes(capture));
                     }
                 }
                 let name = value.name();
                 outcome.matched_link = Some(index);
                 self.state
                     .matched_vars
-                    .push_shared(bytes(&name), candidate.clone());
+                    .push_shared(name.clone(), candidate.clone());
                 self.state.matched_var = Some((name, candidate));
                 for set_var in &rule.set_vars {
                     self.set_var(set_var);
@@ -682,7 +682,8 @@ impl Transaction {
     }
 
     fn set_var(&mut self, set_var: &SetVar) {
-        let key = self.expand(&set_var.key).into_owned();
+        // Borrowed from the rule unless the name holds macros.
+        let key = self.expand(&set_var.key);
         let variable = match set_var.collection {
             SetVarCollection::Tx => Variable::Tx,
             other => other.variable(),
@@ -702,7 +703,7 @@ impl Transaction {
                 } else {
                     current.saturating_sub(delta)
                 };
-                Some(bytes(result.to_string()))
+                Some(decimal(result))
             }
             SetVarOperation::Delete => None,
         };
@@ -737,7 +738,7 @@ impl Transaction {
             .matched_var
             .as_ref()
             .filter(|_| shown)
-            .map(|(n, v)| (n.clone(), v.to_vec()))
+            .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
             .unwrap_or_default();
         let match_message = matched_link
             .filter(|_| shown)
@@ -1032,6 +1033,31 @@ fn may_match(rule: &CompiledRule, bits: &[u64], literals: Option<usize>) -> bool
     }
 }
 
+/// The TX variables `capture` fills, group by group.
+const CAPTURE_NAMES: [&[u8]; 10] = [b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9"];
+
+/// `n` in decimal, formatted without an intermediate `String`.
+fn decimal(n: i64) -> Bytes {
+    let mut buffer = [0u8; 20];
+    let mut at = buffer.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        let mut signed = Vec::with_capacity(buffer.len() - at + 1);
+        signed.push(b'-');
+        signed.extend_from_slice(&buffer[at..]);
+        return bytes(signed);
+    }
+    bytes(&buffer[at..])
+}
+
 /// One transformation's result, or `None` when it left the value as it was.
 fn apply(transform: &Transform, current: &Bytes, context: &TransformContext<'_>) -> Option<Bytes> {
     // A borrowed result may still be a shorter slice of the input (a transformation that
@@ -1050,4 +1076,16 @@ fn match_message(rule: &CompiledRule, name: &str, value: &[u8]) -> String {
         "Matched \"Operator `{}' against variable `{name}' (Value: `{shown}' )",
         rule.operator_text
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimal_matches_to_string() {
+        for n in [0, 7, -7, 10, 4_294_967_296, i64::MAX, i64::MIN, -100] {
+            assert_eq!(&decimal(n)[..], n.to_string().as_bytes());
+        }
+    }
 }

@@ -20,11 +20,16 @@ pub(crate) struct Resolved {
 }
 
 impl Resolved {
-    /// `ARGS:id`, `REQUEST_URI`: what MATCHED_VAR_NAME holds.
-    pub fn name(&self) -> String {
+    /// `ARGS:id`, `REQUEST_URI`: what MATCHED_VAR_NAME holds, in one allocation shared by
+    /// MATCHED_VAR_NAME and MATCHED_VARS_NAMES.
+    pub fn name(&self) -> Bytes {
+        let variable = self.variable.name().bytes();
         match &self.key {
-            Some(key) => format!("{}:{}", self.variable, String::from_utf8_lossy(key)),
-            None => self.variable.name().to_string(),
+            Some(key) => {
+                let key = String::from_utf8_lossy(key);
+                variable.chain(*b":").chain(key.bytes()).collect()
+            }
+            None => variable.collect(),
         }
     }
 }
@@ -233,7 +238,7 @@ impl Transaction {
             }
             V::ArgsCombinedSize => scalar(out, Some(bytes(state.args_combined_size.to_string()))),
             V::MatchedVar => scalar(out, state.matched_var.as_ref().map(|(_, v)| v.clone())),
-            V::MatchedVarName => scalar(out, state.matched_var.as_ref().map(|(n, _)| bytes(n))),
+            V::MatchedVarName => scalar(out, state.matched_var.as_ref().map(|(n, _)| n.clone())),
             V::MatchedVars => {
                 Self::push_members(variable, &state.matched_vars, selection, false, out)
             }

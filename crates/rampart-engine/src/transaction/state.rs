@@ -17,7 +17,7 @@ pub(crate) struct State {
     scalars: Vec<Option<Bytes>>,
     collections: Vec<Collection>,
     pub args_combined_size: u64,
-    pub matched_var: Option<(String, Bytes)>,
+    pub matched_var: Option<(Bytes, Bytes)>,
     pub matched_vars: Collection,
     pub highest_severity: Option<u8>,
     pub started: SystemTime,
