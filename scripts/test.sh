@@ -25,10 +25,10 @@ cargo build --release --locked -p rampart --features modsecurity
 RAMPART_WAF__ENGINE=modsecurity ./scripts/quickstart-check.sh
 engine_on=$(mktemp)
 echo 'SecRuleEngine On' > "$engine_on"
-./target/release/rampart diff --requests corpus/diff --max-unexplained "$(sed -n 's/^crs-3.3.4 //p' fidelity/diff-unexplained)" -- \
+./target/release/rampart diff --requests corpus/diff --known fidelity/diff-known.yaml --max-unexplained "$(sed -n 's/^crs-3.3.4 //p' fidelity/diff-unexplained)" -- \
   ../shared/modsecurity/modsecurity.conf-recommended "$engine_on" \
   /etc/modsecurity/crs/crs-setup.conf /usr/share/modsecurity-crs/rules/*.conf | tail -n 12
-./target/release/rampart diff --requests corpus/diff --max-unexplained "$(sed -n 's/^crs-4.28.0 //p' fidelity/diff-unexplained)" -- \
+./target/release/rampart diff --requests corpus/diff --known fidelity/diff-known.yaml --max-unexplained "$(sed -n 's/^crs-4.28.0 //p' fidelity/diff-unexplained)" -- \
   ../shared/modsecurity/modsecurity.conf-recommended "$engine_on" \
   ../shared/crs/v4.28.0/crs-setup.conf.example ../shared/crs/v4.28.0/rules/*.conf | tail -n 12
 rm -f "$engine_on"

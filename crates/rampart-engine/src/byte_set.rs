@@ -50,6 +50,28 @@ impl ByteSet {
         self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
     }
 
+    pub fn intersection(&self, other: &ByteSet) -> ByteSet {
+        let mut words = self.0;
+        for (word, other) in words.iter_mut().zip(other.0) {
+            *word &= other;
+        }
+        ByteSet(words)
+    }
+
+    /// The members, in increasing order.
+    pub fn iter(self) -> impl Iterator<Item = u8> {
+        (0u8..4).flat_map(move |index| {
+            let mut word = self.0[usize::from(index)];
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let bit = word.trailing_zeros() as u8;
+                    word &= word - 1;
+                    index * 64 + bit
+                })
+            })
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0 == [0; 4]
     }
@@ -76,6 +98,11 @@ mod tests {
         assert!(value.intersects(&ByteSet::of(b"\xff")));
         assert!(value.union(quote).contains(b'\''));
         assert!(ByteSet::default().is_empty());
+        let members: Vec<u8> = value
+            .intersection(&ByteSet::of(b"o\xffz\x00"))
+            .iter()
+            .collect();
+        assert_eq!(members, [0, b'o', 0xff]);
         assert_eq!(
             ByteSet::from_fn(|b| b.is_ascii_digit()),
             ByteSet::of(b"0123456789")

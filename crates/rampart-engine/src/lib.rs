@@ -5,7 +5,7 @@
 //! semantics of ModSecurity v3.
 
 pub mod body;
-mod byte_set;
+pub mod byte_set;
 mod collection;
 mod config;
 mod decode;

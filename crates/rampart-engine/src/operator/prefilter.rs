@@ -10,6 +10,10 @@
 //! Most transformation chains leave a benign value as it is, so one scan of the raw value
 //! serves nearly every rule that reads it.
 //!
+//! A member may be a single byte (`[\n\r]`, `;`, `|`): those are not put in the automaton,
+//! where they would fire on every other value, but read off the value's [`ByteSet`], which
+//! the transaction works out once per value anyway.
+//!
 //! Soundness is the whole point: a literal set is only kept when every string the pattern can
 //! match contains one of its members. Literals are compared ASCII case-insensitively, which
 //! can only admit more values, never fewer. A pattern with no useful set (it can match the
@@ -20,6 +24,8 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
+
+use crate::byte_set::ByteSet;
 
 /// At most this many strings in a set built by multiplying out alternatives and classes.
 const MAX_EXACT: usize = 64;
@@ -57,15 +63,18 @@ pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         Facts::Any => return None,
     };
     let set = minimize(set);
-    (useful(&set) && set.len() <= MAX_REQUIRED && !set.iter().any(|s| is_common(s))).then_some(set)
+    (useful(&set) && set.len() <= MAX_REQUIRED && set.iter().all(|s| weight(s) > 0)).then_some(set)
 }
 
-/// A literal most benign values contain (a letter, a digit, a space, a path separator…):
-/// a set holding one rules almost nothing out, so the pattern is better run directly.
-fn is_common(literal: &[u8]) -> bool {
+/// How much a literal narrows things down: nothing for a letter, a digit or a space, which
+/// nearly every value holds; a little for the punctuation of ordinary values (paths, lists,
+/// query strings); more for any other byte; more again for longer strings.
+fn weight(literal: &[u8]) -> usize {
     match literal {
-        [byte] => byte.is_ascii_alphanumeric() || b" \t\r\n/.-_,;=:+&".contains(byte),
-        _ => false,
+        [byte] if byte.is_ascii_alphanumeric() || *byte == b' ' => 0,
+        [byte] if b"\t\r\n/.-_,;=:+&".contains(byte) => 1,
+        [_] => 2,
+        longer => longer.len().min(4) + 1,
     }
 }
 
@@ -92,7 +101,27 @@ fn facts(hir: &Hir) -> Facts {
         HirKind::Repetition(repetition) if repetition.min == 0 => Facts::Any,
         HirKind::Repetition(repetition) => match facts(&repetition.sub) {
             exact @ Facts::Exact(_) if repetition.max == Some(1) => exact,
-            Facts::Exact(set) | Facts::Required(set) => Facts::Required(set),
+            // `\.{2,3}` requires `..`: the body's strings, `min` times over, when few.
+            Facts::Exact(set) => {
+                let mut run = vec![Vec::new()];
+                for _ in 0..repetition.min.min(4) {
+                    if run.len() * set.len() > MAX_EXACT {
+                        break;
+                    }
+                    run = run
+                        .iter()
+                        .flat_map(|p| {
+                            set.iter().map(move |s| {
+                                let mut joined = p.clone();
+                                joined.extend_from_slice(s);
+                                joined
+                            })
+                        })
+                        .collect();
+                }
+                Facts::Required(if useful(&run) { run } else { set })
+            }
+            Facts::Required(set) => Facts::Required(set),
             Facts::Any => Facts::Any,
         },
         HirKind::Capture(capture) => facts(&capture.sub),
@@ -197,14 +226,15 @@ fn useful(set: &[Vec<u8>]) -> bool {
     !set.is_empty() && set.iter().all(|s| !s.is_empty())
 }
 
-/// Whether `a` is the better required set: all members longer, then fewer members.
+/// Whether `a` is the better required set: its weakest member [weighs](weight) more, then
+/// it has fewer members.
 fn better(a: &[Vec<u8>], b: &[Vec<u8>]) -> bool {
     let score = |set: &[Vec<u8>]| {
         if !useful(set) {
             return (0, usize::MAX);
         }
-        let shortest = set.iter().map(Vec::len).min().unwrap_or(0).min(4);
-        (shortest, usize::MAX - set.len())
+        let weakest = set.iter().map(|s| weight(s)).min().unwrap_or(0);
+        (weakest, usize::MAX - set.len())
     };
     score(a) > score(b)
 }
@@ -231,22 +261,41 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// scanning a value sets the bits of the rules whose literals occur in it.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    /// Unanchored, with every pattern that ends at a position reported there.
+    /// Unanchored, with every pattern that ends at a position reported there; the
+    /// literals of two bytes or more.
     automaton: DFA,
     /// The bits each pattern of the automaton sets.
     pattern_bits: Vec<Vec<u32>>,
+    /// For each byte value, the bits of the rules that have it as a one-byte literal
+    /// (`words` words per byte), and which bytes have any.
+    byte_bits: Vec<u64>,
+    bytes: ByteSet,
     words: usize,
 }
 
 impl Prefilter {
     /// `rules[i]` is the literal set of the rule given bit `i`.
     pub fn new(rules: &[Vec<Vec<u8>>]) -> Result<Self, aho_corasick::BuildError> {
+        let words = rules.len().div_ceil(64);
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut pattern_bits: Vec<Vec<u32>> = Vec::new();
+        let mut byte_bits = vec![0u64; 256 * words];
+        let mut bytes = ByteSet::default();
         let mut index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
         for (bit, literals) in rules.iter().enumerate() {
-            let bit = u32::try_from(bit).unwrap_or(u32::MAX);
             for literal in literals {
+                if let [byte] = literal[..] {
+                    // Both cases of a letter, as the automaton compares.
+                    for byte in [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()] {
+                        bytes.insert(byte);
+                        if let Some(word) = byte_bits.get_mut(usize::from(byte) * words + bit / 64)
+                        {
+                            *word |= 1 << (bit % 64);
+                        }
+                    }
+                    continue;
+                }
+                let bit = u32::try_from(bit).unwrap_or(u32::MAX);
                 let at = *index.entry(literal.clone()).or_insert_with(|| {
                     patterns.push(literal.clone());
                     pattern_bits.push(Vec::new());
@@ -265,7 +314,9 @@ impl Prefilter {
         Ok(Prefilter {
             automaton,
             pattern_bits,
-            words: rules.len().div_ceil(64),
+            byte_bits,
+            bytes,
+            words,
         })
     }
 
@@ -275,8 +326,18 @@ impl Prefilter {
     }
 
     /// Sets in `bits` (of [`Self::words`] words, all clear) the bits of the rules whose
-    /// literals occur in `value`.
-    pub fn scan(&self, value: &[u8], bits: &mut [u64]) {
+    /// literals occur in `value`, the bytes of which are `present`.
+    pub fn scan(&self, value: &[u8], present: &ByteSet, bits: &mut [u64]) {
+        for byte in present.intersection(&self.bytes).iter() {
+            let start = usize::from(byte) * self.words;
+            let row = self
+                .byte_bits
+                .get(start..start + self.words)
+                .unwrap_or_default();
+            for (word, add) in bits.iter_mut().zip(row) {
+                *word |= add;
+            }
+        }
         let dfa = &self.automaton;
         let Ok(mut state) = dfa.start_state(Anchored::No) else {
             // Cannot happen for an unanchored DFA; admitting every rule is always safe.
@@ -355,7 +416,25 @@ mod tests {
     #[test]
     fn repetition_keeps_its_body_required() {
         assert_eq!(literals("(?:ab)+c"), Some(vec!["ab".into()]));
-        assert_eq!(literals("<{2,}"), Some(vec!["<".into()]));
+        assert_eq!(literals("<{2,}"), Some(vec!["<<".into()]), "min times over");
+        assert_eq!(literals(r"(?:^|/)\.{2,3}/"), Some(vec!["..".into()]));
+        assert_eq!(literals("[0-9]{4}"), None, "too many strings, and digits");
+    }
+
+    #[test]
+    fn rare_single_bytes_are_literals() {
+        assert_eq!(literals(r"[\n\r]"), Some(vec!["\n".into(), "\r".into()]));
+        assert_eq!(
+            literals(r"(?:[;`|]|&&)[\s]*cat"),
+            Some(vec!["cat".into()]),
+            "a longer literal still wins"
+        );
+        assert_eq!(
+            literals(r"[;|`]\s*[a-z]"),
+            Some(vec![";".into(), "`".into(), "|".into()])
+        );
+        assert_eq!(literals(r"x[\s]*y"), None, "letters are everywhere");
+        assert_eq!(literals(r"[ ;]"), None, "and so are spaces");
     }
 
     #[test]
@@ -377,7 +456,7 @@ mod tests {
         .unwrap();
         let scan = |value: &[u8]| {
             let mut bits = vec![0; filter.words()];
-            filter.scan(value, &mut bits);
+            filter.scan(value, &ByteSet::of(value), &mut bits);
             bits
         };
         let bits = scan(b"1 UNION SELECT 2");
@@ -391,5 +470,15 @@ mod tests {
             admits(&bits, 0) && admits(&bits, 2),
             "overlapping and adjacent matches"
         );
+        let bytes =
+            Prefilter::new(&[vec![b"\n".to_vec(), b"|".to_vec()], vec![b"ab".to_vec()]]).unwrap();
+        let scan = |value: &[u8]| {
+            let mut bits = vec![0; bytes.words()];
+            bytes.scan(value, &ByteSet::of(value), &mut bits);
+            bits
+        };
+        assert!(admits(&scan(b"a|b"), 0) && !admits(&scan(b"a|b"), 1));
+        assert!(admits(&scan(b"x\nAB"), 0) && admits(&scan(b"x\nAB"), 1));
+        assert!(!admits(&scan(b"a b"), 0));
     }
 }

@@ -1015,7 +1015,7 @@ fn scan(
     let at = *facts.scan.get_or_insert_with(|| {
         let start = bits.len();
         bits.resize(start + filter.words(), 0);
-        filter.scan(value, &mut bits[start..]);
+        filter.scan(value, &facts.bytes, &mut bits[start..]);
         // Past u32::MAX words (never in practice) the rule simply runs.
         u32::try_from(start).unwrap_or(u32::MAX)
     });

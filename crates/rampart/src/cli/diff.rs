@@ -34,7 +34,7 @@ pub struct DiffArgs {
     left: EngineName,
     #[arg(long, value_enum, default_value_t = EngineName::Modsecurity)]
     right: EngineName,
-    /// Known disagreements with their causes (YAML list of {id, rules, cause}).
+    /// Known disagreements with their causes (YAML list of {id, rules, any_status, cause}).
     #[arg(long)]
     known: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -82,12 +82,16 @@ struct Summary {
 }
 
 /// A listed disagreement: requests whose id matches `id` (a regex) and that differ only in
-/// `rules` (any of them; empty: any difference) are explained by `cause`.
+/// `rules` (any of them; empty: any difference) are explained by `cause`. The statuses must
+/// agree too, unless `any_status` says the reference's answer is not defined for them (it
+/// depends on memory libmodsecurity reads out of bounds, say).
 #[derive(Deserialize)]
 struct Known {
     id: String,
     #[serde(default)]
     rules: Vec<u64>,
+    #[serde(default)]
+    any_status: bool,
     cause: String,
 }
 
@@ -159,7 +163,7 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
             .then(|| {
                 known.iter().find(|(pattern, k)| {
                     pattern.is_match(&input.id)
-                        && l.status == r.status
+                        && (l.status == r.status || k.any_status)
                         && (k.rules.is_empty() || differing.iter().all(|id| k.rules.contains(id)))
                 })
             })
