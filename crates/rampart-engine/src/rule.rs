@@ -152,6 +152,10 @@ pub struct CompiledRule {
     /// The union of `effective`'s trigger bytes: a value holding none of them comes out of
     /// the chain unchanged. `None` when some transformation in the chain has no such set.
     pub chain_triggers: Option<ByteSet>,
+    /// The same union without `lowercase`'s: a value holding none of these comes out of the
+    /// chain changed at most in ASCII case, which the prefilter does not see, so it shares
+    /// the value's scan.
+    pub case_free_triggers: Option<ByteSet>,
     /// This rule's bit in the rule set's [`Prefilter`], when its operator has required
     /// literals.
     ///
@@ -306,6 +310,7 @@ impl CompiledRule {
             effective: Vec::new(),
             chain_id: 0,
             chain_triggers: None,
+            case_free_triggers: None,
             prefilter_bit: None,
             value_sources: None,
             literals: None,

@@ -252,6 +252,10 @@ impl RuleSet {
                     link.chain_triggers = effective
                         .iter()
                         .try_fold(ByteSet::default(), |all, t| Some(all.union(t.triggers()?)));
+                    link.case_free_triggers = effective
+                        .iter()
+                        .filter(|t| t.transformation != rampart_seclang::Transformation::Lowercase)
+                        .try_fold(ByteSet::default(), |all, t| Some(all.union(t.triggers()?)));
                     link.effective = effective;
                 }
             }

@@ -7,6 +7,7 @@
 //! come last. `skip`, `skipAfter` and markers steer the loop; `ctl` edits the transaction.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rampart_seclang::{
@@ -16,7 +17,7 @@ use rampart_seclang::{
 
 use super::state::StateSink;
 use super::{
-    Intervention, LiteralScans, MatchedRule, SourceSummary, Transaction, TransformCache,
+    Intervention, LiteralScans, MatchedRule, SourceSummary, StepMemo, Transaction, TransformCache,
     Transformed, ValueFacts,
 };
 use crate::collection::{bytes, Bytes};
@@ -323,7 +324,7 @@ impl Transaction {
         let mut values = 0;
         state.visit_stored(target, &mut |_, _, value| {
             values += 1;
-            match screen(cache, literals, rules, rule, value, context).1 {
+            match prefilter_bits(cache, literals, rules, rule, value, context) {
                 Some(at) => {
                     let found = literals.bits.get(at..at + words).unwrap_or_default();
                     for (word, bits) in union.iter_mut().zip(found) {
@@ -398,9 +399,12 @@ impl Transaction {
                 if rule.multi_match {
                     return any_stage_matches(literals, rules, rule, operator, value, context);
                 }
-                let (candidate, at) = screen(cache, literals, rules, rule, value, context);
-                let possible = may_match(rule, &literals.bits, at);
-                (possible && operator.evaluate(candidate, &NoMacros, None)) != rule.negated
+                let at = prefilter_bits(cache, literals, rules, rule, value, context);
+                if !may_match(rule, &literals.bits, at) {
+                    return rule.negated;
+                }
+                let (candidate, _) = screen(cache, literals, rules, rule, value, context);
+                operator.evaluate(candidate, &NoMacros, None) != rule.negated
             };
             if state.visit_stored(target, &mut visit) {
                 return Some(position - 1);
@@ -910,6 +914,32 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
     }
 }
 
+/// Where the prefilter's bits for the value the rule's operator would see start in
+/// [`LiteralScans::bits`] (`None`: the rule has no prefilter). When the chain can change the
+/// value only in ASCII case, which the prefilter ignores, the value's own scan serves and
+/// the chain need not run at all.
+fn prefilter_bits(
+    cache: &mut TransformCache,
+    literals: &mut LiteralScans,
+    rules: &RuleSet,
+    rule: &CompiledRule,
+    value: &Bytes,
+    context: &TransformContext<'_>,
+) -> Option<usize> {
+    let filter = rule.prefilter_bit.and(rules.prefilter.as_ref())?;
+    let LiteralScans { values, bits, .. } = &mut *literals;
+    let facts = values
+        .entry((value.as_ptr() as usize, value.len()))
+        .or_insert_with(|| ValueFacts::new(value));
+    let case_only = rule
+        .case_free_triggers
+        .is_some_and(|triggers| !triggers.intersects(&facts.bytes));
+    if case_only {
+        return scan(filter, facts, bits, value);
+    }
+    screen(cache, literals, rules, rule, value, context).1
+}
+
 /// A value after the rule's transformations, and where the prefilter's bits for it start
 /// in [`LiteralScans::bits`] (`None` when the rule has no prefilter). Both are cached for
 /// the transaction: a value that holds none of the chain's trigger bytes is its own result
@@ -917,7 +947,13 @@ pub(crate) fn body_limits(config: &crate::config::EngineConfig) -> crate::body::
 /// and transformation chain.
 fn screen<'a>(
     cache: &'a mut TransformCache,
-    LiteralScans { values, bits, .. }: &mut LiteralScans,
+    LiteralScans {
+        values,
+        bits,
+        results,
+        steps,
+        ..
+    }: &mut LiteralScans,
     rules: &RuleSet,
     rule: &CompiledRule,
     value: &'a Bytes,
@@ -942,7 +978,7 @@ fn screen<'a>(
         .or_insert_with(|| {
             let mut result = value.clone();
             for transform in &rule.effective {
-                if let Some(next) = apply(transform, &result, context) {
+                if let Some(next) = step(steps, results, transform, &result, context) {
                     result = next;
                 }
             }
@@ -976,8 +1012,8 @@ fn any_stage_matches(
     context: &TransformContext<'_>,
 ) -> bool {
     let filter = rule.prefilter_bit.and(rules.prefilter.as_ref());
-    let mut hits = |stage: &Bytes| {
-        let LiteralScans { values, bits, .. } = &mut *literals;
+    let hits = |literals: &mut LiteralScans, stage: &Bytes| {
+        let LiteralScans { values, bits, .. } = literals;
         let facts = values
             .entry((stage.as_ptr() as usize, stage.len()))
             .or_insert_with(|| ValueFacts::new(stage));
@@ -989,20 +1025,67 @@ fn any_stage_matches(
         let hit = (possible && operator.evaluate(stage, &NoMacros, None)) != rule.negated;
         (hit, unchanged)
     };
-    let (hit, unchanged) = hits(value);
+    let (hit, unchanged) = hits(literals, value);
     if hit || unchanged {
         return hit;
     }
     let mut current = value.clone();
     for transform in &rule.effective {
-        if let Some(next) = apply(transform, &current, context) {
-            if hits(&next).0 {
+        let next = step(
+            &mut literals.steps,
+            &mut literals.results,
+            transform,
+            &current,
+            context,
+        );
+        if let Some(next) = next {
+            if hits(literals, &next).0 {
                 return true;
             }
             current = next;
         }
     }
     false
+}
+
+/// One transformation step, done once per transaction for each (input, transformation):
+/// chains that share a prefix, and the stages of `multiMatch` rules, reuse it. Returns the
+/// (interned) result, or `None` when the step leaves its input as it is.
+fn step(
+    steps: &mut StepMemo,
+    results: &mut HashSet<Bytes>,
+    transform: &Transform,
+    input: &Bytes,
+    context: &TransformContext<'_>,
+) -> Option<Bytes> {
+    if !transform.may_change(input) {
+        return None;
+    }
+    let key = (
+        input.as_ptr() as usize,
+        input.len(),
+        transform.transformation as u32,
+    );
+    steps
+        .entry(key)
+        .or_insert_with(|| {
+            let result = apply(transform, input, context).map(|r| intern(results, r));
+            (input.clone(), result)
+        })
+        .1
+        .clone()
+}
+
+/// The transaction's one copy of a transformation result: chains that produce the same
+/// bytes (many decode a value the same way) share it, and with it its prefilter scan.
+fn intern(results: &mut HashSet<Bytes>, result: Bytes) -> Bytes {
+    match results.get(&result) {
+        Some(same) => same.clone(),
+        None => {
+            results.insert(result.clone());
+            result
+        }
+    }
 }
 
 /// Where the prefilter's bits for `value` start, scanning it the first time.

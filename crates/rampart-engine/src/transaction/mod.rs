@@ -137,6 +137,9 @@ pub struct Transaction {
     pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
 }
 
+pub(crate) type StepMemo =
+    HashMap<(usize, usize, u32), (Bytes, Option<Bytes>), address_hash::BuildAddressHasher>;
+
 pub(crate) type TransformCache =
     HashMap<(usize, usize, u32), Transformed, address_hash::BuildAddressHasher>;
 
@@ -159,6 +162,11 @@ pub(crate) struct LiteralScans {
     pub bits: Vec<u64>,
     /// Scratch space for a source's union of bits.
     pub union: Vec<u64>,
+    /// Every distinct transformation result, by content.
+    pub results: std::collections::HashSet<Bytes>,
+    /// (input address, length, transformation) → the input, held, and the step's result
+    /// (`None`: unchanged).
+    pub steps: StepMemo,
 }
 
 /// A value source's values in the current phase, summarized for the prefilter.
@@ -240,6 +248,8 @@ impl Transaction {
                 values: HashMap::with_capacity_and_hasher(128, Default::default()),
                 bits: Vec::with_capacity(1024),
                 union: Vec::new(),
+                results: std::collections::HashSet::with_capacity(64),
+                steps: HashMap::with_capacity_and_hasher(64, Default::default()),
             },
             source_literals: vec![None; sources],
             value_buffers: Vec::new(),

@@ -88,6 +88,13 @@ impl Transform {
         self.triggers.map(Triggers::bytes)
     }
 
+    /// Whether the transformation can change `input` at all (it holds a trigger byte, or
+    /// the transformation has no trigger set).
+    pub fn may_change(&self, input: &[u8]) -> bool {
+        self.triggers
+            .is_none_or(|triggers| triggers.occur_in(input))
+    }
+
     /// The output, borrowed from the input when nothing changed. Most benign values hold
     /// none of the bytes a decoder acts on, and a search for those (`memchr`) is far cheaper
     /// than the decoding loop.
