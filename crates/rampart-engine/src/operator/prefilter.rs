@@ -108,16 +108,7 @@ fn facts(hir: &Hir) -> Facts {
                     if run.len() * set.len() > MAX_EXACT {
                         break;
                     }
-                    run = run
-                        .iter()
-                        .flat_map(|p| {
-                            set.iter().map(move |s| {
-                                let mut joined = p.clone();
-                                joined.extend_from_slice(s);
-                                joined
-                            })
-                        })
-                        .collect();
+                    run = product(&run, &set);
                 }
                 Facts::Required(if useful(&run) { run } else { set })
             }
@@ -145,18 +136,9 @@ fn concat(children: &[Hir]) -> Facts {
         match facts(child) {
             Facts::Exact(set) => {
                 run = match run.take() {
-                    Some(prefixes) if prefixes.len() * set.len() <= MAX_EXACT => Some(
-                        prefixes
-                            .iter()
-                            .flat_map(|p| {
-                                set.iter().map(move |s| {
-                                    let mut joined = p.clone();
-                                    joined.extend_from_slice(s);
-                                    joined
-                                })
-                            })
-                            .collect(),
-                    ),
+                    Some(prefixes) if prefixes.len() * set.len() <= MAX_EXACT => {
+                        Some(product(&prefixes, &set))
+                    }
                     Some(prefixes) => {
                         // Too many combinations: close the run and start another here.
                         all_exact = false;
@@ -188,6 +170,14 @@ fn concat(children: &[Hir]) -> Facts {
         Some(set) if useful(&set) => Facts::Required(set),
         _ => Facts::Any,
     }
+}
+
+/// Every string of `prefixes` followed by every string of `suffixes`.
+fn product(prefixes: &[Vec<u8>], suffixes: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    prefixes
+        .iter()
+        .flat_map(|p| suffixes.iter().map(move |s| [&p[..], &s[..]].concat()))
+        .collect()
 }
 
 /// An alternation requires one of its branches' strings; it is exact only when every

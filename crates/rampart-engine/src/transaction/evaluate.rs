@@ -18,7 +18,7 @@ use rampart_seclang::{
 use super::state::StateSink;
 use super::{
     Intervention, LiteralScans, MatchedRule, SourceSummary, StepMemo, Transaction, TransformCache,
-    Transformed, ValueFacts,
+    Transformed, ValueFacts, ValueMap,
 };
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
@@ -152,9 +152,9 @@ impl Transaction {
             self.after_full_match(chain, index, defaults, phase, outcome);
             return true;
         };
-        let removals = index == 0 && self.removed_targets.name(&chain.meta);
         // The chain whose removed targets the rule must skip, if any.
-        let removals_of = removals.then_some(&chain.meta);
+        let removals_of =
+            (index == 0 && self.removed_targets.name(&chain.meta)).then_some(&chain.meta);
         let rules = Arc::clone(self.rules());
         let context = TransformContext {
             unicode_map: rules.config().unicode_map.as_ref(),
@@ -185,7 +185,7 @@ impl Transaction {
         // Chains recurse, so each depth borrows its own buffer from the pool.
         let mut values = self.value_buffers.pop().unwrap_or_default();
         for target in &rule.targets {
-            if removals && self.removed_targets.remove_target(&chain.meta, target) {
+            if removals_of.is_some_and(|meta| self.removed_targets.remove_target(meta, target)) {
                 continue;
             }
             self.resolve(target, &mut values);
@@ -200,10 +200,8 @@ impl Transaction {
             {
                 continue;
             }
-            if removals
-                && self
-                    .removed_targets
-                    .remove_value(&chain.meta, value.variable, key)
+            if removals_of
+                .is_some_and(|meta| self.removed_targets.remove_value(meta, value.variable, key))
             {
                 continue;
             }
@@ -928,9 +926,7 @@ fn prefilter_bits(
 ) -> Option<usize> {
     let filter = rule.prefilter_bit.and(rules.prefilter.as_ref())?;
     let LiteralScans { values, bits, .. } = &mut *literals;
-    let facts = values
-        .entry((value.as_ptr() as usize, value.len()))
-        .or_insert_with(|| ValueFacts::new(value));
+    let facts = facts_of(values, value);
     let case_only = rule
         .case_free_triggers
         .is_some_and(|triggers| !triggers.intersects(&facts.bytes));
@@ -963,9 +959,7 @@ fn screen<'a>(
     if rule.effective.is_empty() && filter.is_none() {
         return (value, None);
     }
-    let facts = values
-        .entry((value.as_ptr() as usize, value.len()))
-        .or_insert_with(|| ValueFacts::new(value));
+    let facts = facts_of(values, value);
     let unchanged = rule.effective.is_empty()
         || rule
             .chain_triggers
@@ -991,9 +985,7 @@ fn screen<'a>(
         });
     let result = &entry.result;
     let literals = filter.and_then(|f| {
-        let facts = values
-            .entry((result.as_ptr() as usize, result.len()))
-            .or_insert_with(|| ValueFacts::new(result));
+        let facts = facts_of(values, result);
         scan(f, facts, bits, result)
     });
     (result, literals)
@@ -1014,9 +1006,7 @@ fn any_stage_matches(
     let filter = rule.prefilter_bit.and(rules.prefilter.as_ref());
     let hits = |literals: &mut LiteralScans, stage: &Bytes| {
         let LiteralScans { values, bits, .. } = literals;
-        let facts = values
-            .entry((stage.as_ptr() as usize, stage.len()))
-            .or_insert_with(|| ValueFacts::new(stage));
+        let facts = facts_of(values, stage);
         let unchanged = rule
             .chain_triggers
             .is_some_and(|triggers| !triggers.intersects(&facts.bytes));
@@ -1086,6 +1076,13 @@ fn intern(results: &mut HashSet<Bytes>, result: Bytes) -> Bytes {
             result
         }
     }
+}
+
+/// What the transaction knows of `value`, worked out the first time it is asked.
+fn facts_of<'a>(values: &'a mut ValueMap, value: &Bytes) -> &'a mut ValueFacts {
+    values
+        .entry((value.as_ptr() as usize, value.len()))
+        .or_insert_with(|| ValueFacts::new(value))
 }
 
 /// Where the prefilter's bits for `value` start, scanning it the first time.

@@ -137,6 +137,8 @@ pub struct Transaction {
     pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
 }
 
+pub(crate) type ValueMap = HashMap<(usize, usize), ValueFacts, address_hash::BuildAddressHasher>;
+
 pub(crate) type StepMemo =
     HashMap<(usize, usize, u32), (Bytes, Option<Bytes>), address_hash::BuildAddressHasher>;
 
@@ -157,7 +159,7 @@ pub(crate) struct Transformed {
 pub(crate) struct LiteralScans {
     /// (address, length) of a stored value or a transformation result → its facts. Each
     /// entry holds its value, so the address stays that value's for the transaction.
-    pub values: HashMap<(usize, usize), ValueFacts, address_hash::BuildAddressHasher>,
+    pub values: ValueMap,
     /// Every scan's bits, end to end.
     pub bits: Vec<u64>,
     /// Scratch space for a source's union of bits.
