@@ -26,10 +26,7 @@ impl StringOp {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
-    }
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 /// ModSecurity's word boundary: any byte that is not an ASCII letter (digits and `_` are
@@ -66,5 +63,7 @@ mod tests {
         assert!(StringOp::ContainsWord.evaluate(b"xselect select", b"select"));
         assert!(StringOp::EndsWith.evaluate(b"file.php", b".php"));
         assert!(StringOp::Contains.evaluate(b"abc", b""));
+        assert!(StringOp::Contains.evaluate(b"xxabcabd", b"abd"));
+        assert!(!StringOp::Contains.evaluate(b"ab", b"abc"));
     }
 }
