@@ -29,6 +29,11 @@ impl Collection {
         self.entries.len()
     }
 
+    /// How many members it can hold before it must grow.
+    pub fn capacity(&self) -> usize {
+        self.entries.capacity()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &(Bytes, Bytes)> {
         self.entries.iter()
     }

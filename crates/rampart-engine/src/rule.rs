@@ -195,6 +195,9 @@ pub struct RuleMeta {
     pub logdata: Option<MacroString>,
     pub severity: Option<Severity>,
     pub tags: Arc<[String]>,
+    /// `tags` as numbers from [`RuleSet::tag_id`](crate::RuleSet::tag_id), which is what
+    /// `ctl:ruleRemove*ByTag` compares.
+    pub tag_ids: Box<[u32]>,
     pub ver: Option<Arc<str>>,
     pub rev: Option<Arc<str>>,
     pub maturity: Option<u8>,
@@ -370,6 +373,7 @@ impl RuleMeta {
             logdata: None,
             severity: None,
             tags: Arc::new([]),
+            tag_ids: Box::new([]),
             ver: None,
             rev: None,
             maturity: None,

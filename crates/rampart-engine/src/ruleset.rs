@@ -111,6 +111,10 @@ pub struct RuleSet {
     pub(crate) prefilter: Option<Prefilter>,
     /// How many value sources the rules read (see [`CompiledRule::value_sources`]).
     pub(crate) value_sources: usize,
+    /// Every tag a chain carries, numbered (see [`RuleMeta::tag_ids`]).
+    tag_ids: HashMap<String, u32>,
+    /// By tag number: the chains that carry the tag.
+    pub(crate) tagged: Vec<Vec<u32>>,
 }
 
 impl RuleSet {
@@ -124,6 +128,11 @@ impl RuleSet {
 
     pub fn settings(&self) -> &[rampart_seclang::Setting] {
         &self.settings
+    }
+
+    /// The number of a tag that some chain carries; `None` when no chain does.
+    pub fn tag_id(&self, tag: &str) -> Option<u32> {
+        self.tag_ids.get(tag).copied()
     }
 
     /// The engine settings the directives amount to.
@@ -182,6 +191,7 @@ impl RuleSet {
         }
         let mut chains = Vec::new();
         let mut phases: [Vec<PhaseItem>; 5] = Default::default();
+        let mut tag_ids: HashMap<String, u32> = HashMap::new();
         let mut compiled = compile_links(&compiler.entries).into_iter();
         for entry in &compiler.entries {
             match entry {
@@ -213,10 +223,16 @@ impl RuleSet {
                     }
                     let phase = usize::from(chain.phase.number() - 1);
                     phases[phase].push(PhaseItem::Chain(chains.len()));
-                    chains.push(ExecChain {
-                        meta: RuleMeta::new(chain.id, chain.starter()),
-                        links,
-                    });
+                    let mut meta = RuleMeta::new(chain.id, chain.starter());
+                    meta.tag_ids = meta
+                        .tags
+                        .iter()
+                        .map(|tag| {
+                            let next = u32::try_from(tag_ids.len()).unwrap_or(u32::MAX);
+                            *tag_ids.entry(tag.clone()).or_insert(next)
+                        })
+                        .collect();
+                    chains.push(ExecChain { meta, links });
                 }
                 Entry::Marker(name) => {
                     for phase in &mut phases {
@@ -261,6 +277,16 @@ impl RuleSet {
             }
         }
         let (prefilter, value_sources) = build_prefilter(&mut chains);
+        let mut tagged: Vec<Vec<u32>> = vec![Vec::new(); tag_ids.len()];
+        for (index, chain) in chains.iter().enumerate() {
+            for &tag in chain.meta.tag_ids.iter() {
+                if let (Some(list), Ok(index)) =
+                    (tagged.get_mut(tag as usize), u32::try_from(index))
+                {
+                    list.push(index);
+                }
+            }
+        }
         Ok(RuleSet {
             entries: compiler.entries,
             default_actions: compiler.default_actions,
@@ -268,6 +294,8 @@ impl RuleSet {
             summary,
             chains,
             phases,
+            tag_ids,
+            tagged,
             defaults,
             config,
             prefilter,

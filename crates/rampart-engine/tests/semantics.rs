@@ -101,6 +101,27 @@ fn ctl_remove_target_spares_only_that_argument() {
     assert_eq!(ids(&request(&rules, "/?user=secret")), vec![2]);
 }
 
+/// Removals by tag and by `msg` name every chain that carries the tag (compared exactly) or
+/// the message, and no other; a tag that no chain carries removes nothing.
+#[test]
+fn ctl_removals_by_tag_and_msg_name_exactly_their_chains() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS:mode \"@streq tag\" \"id:1,phase:1,pass,nolog,ctl:ruleRemoveByTag=noisy\"\n\
+         SecRule ARGS:mode \"@streq Tag\" \"id:2,phase:1,pass,nolog,ctl:ruleRemoveByTag=NOISY\"\n\
+         SecRule ARGS:mode \"@streq msg\" \"id:3,phase:1,pass,nolog,ctl:ruleRemoveByMsg=Loud one\"\n\
+         SecRule ARGS:mode \"@streq target\" \"id:4,phase:1,pass,nolog,\
+         ctl:ruleRemoveTargetByTag=noisy;ARGS:mode,ctl:ruleRemoveTargetByMsg=Loud one;ARGS:mode\"\n\
+         SecRule ARGS:mode \"@rx .\" \"id:10,phase:1,pass,log,tag:other,tag:noisy\"\n\
+         SecRule ARGS:mode \"@rx .\" \"id:11,phase:1,pass,log,tag:other\"\n\
+         SecRule ARGS:mode \"@rx .\" \"id:12,phase:1,pass,log,msg:'Loud one'\"\n"
+    ));
+    assert_eq!(ids(&request(&rules, "/?mode=tag")), vec![11, 12]);
+    assert_eq!(ids(&request(&rules, "/?mode=Tag")), vec![10, 11, 12]);
+    assert_eq!(ids(&request(&rules, "/?mode=msg")), vec![10, 11]);
+    assert_eq!(ids(&request(&rules, "/?mode=target")), vec![11]);
+    assert_eq!(ids(&request(&rules, "/?mode=none")), vec![10, 11, 12]);
+}
+
 /// Removals are honoured whichever way a rule reads its values: in place, through the
 /// prefilter's per-source summary, or resolved after a first match. The value logged is the
 /// first one left after the removals, and a removed whole target is not read at all.
@@ -322,4 +343,27 @@ fn prefiltered_multi_match_screens_every_stage() {
         vec![1, 1, 1, 2, 2, 2],
         "logged at each matching value"
     );
+}
+
+/// A transaction reuses the emptied storage of the one dropped before it on the same thread;
+/// nothing the first one read, set, matched or cached may show in the second.
+#[test]
+fn a_transaction_sees_nothing_of_the_one_before_it() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS \"@rx ^evil\" \"id:1,phase:1,pass,t:none,t:lowercase,capture,setvar:tx.seen=%{{tx.0}}\"\n\
+         SecRule &TX:seen \"@gt 0\" \"id:2,phase:2,pass\"\n\
+         SecRule &ARGS \"@gt 0\" \"id:3,phase:2,pass\"\n\
+         SecRule MATCHED_VARS \"@rx .\" \"id:4,phase:2,pass\"\n\
+         SecRule TX:0 \"@rx .\" \"id:5,phase:2,pass\"\n"
+    ));
+    let first = request(&rules, "/?q=EvilThing");
+    assert_eq!(ids(&first), [1, 2, 3, 4, 5]);
+    assert_eq!(tx_var(&first, "seen"), "evil");
+    drop(first);
+    let second = request(&rules, "/");
+    assert!(ids(&second).is_empty(), "{:?}", ids(&second));
+    assert!(second.tx("seen").is_none());
+    assert!(second.tx("0").is_none());
+    let third = request(&rules, "/?q=EVILAGAIN");
+    assert_eq!(ids(&third), [1, 2, 3, 4, 5]);
 }

@@ -97,12 +97,15 @@ impl Transaction {
     }
 
     fn is_removed(&self, chain: &ExecChain) -> bool {
+        if self.removed_ids.is_empty()
+            && self.removed_tags.is_empty()
+            && self.removed_msgs.is_empty()
+        {
+            return false;
+        }
         let meta = &chain.meta;
         self.removed_ids.iter().any(|r| r.contains(meta.id))
-            || self
-                .removed_tags
-                .iter()
-                .any(|t| meta.tags.iter().any(|tag| tag == t))
+            || self.removed_tags.iter().any(|t| meta.tag_ids.contains(t))
             || meta
                 .msg_text
                 .as_ref()
@@ -153,8 +156,10 @@ impl Transaction {
             return true;
         };
         // The chain whose removed targets the rule must skip, if any.
-        let removals_of =
-            (index == 0 && self.removed_targets.name(&chain.meta)).then_some(&chain.meta);
+        let named = self
+            .current_chain
+            .is_some_and(|chain| self.removed_targets.names(chain));
+        let removals_of = (index == 0 && named).then_some(&chain.meta);
         let rules = Arc::clone(self.rules());
         let context = TransformContext {
             unicode_map: rules.config().unicode_map.as_ref(),
@@ -644,20 +649,44 @@ impl Transaction {
         match ctl {
             Ctl::RuleEngine(mode) => self.engine = *mode,
             Ctl::RuleRemoveById(ids) => self.removed_ids.extend_from_slice(ids),
-            Ctl::RuleRemoveByTag(tag) => self.removed_tags.push(tag.clone()),
+            Ctl::RuleRemoveByTag(tag) => {
+                // A tag that no chain carries removes nothing.
+                if let Some(id) = self.rules().tag_id(tag) {
+                    self.removed_tags.push(id);
+                }
+            }
             Ctl::RuleRemoveByMsg(msg) => self.removed_msgs.push(msg.clone()),
-            Ctl::RuleRemoveTargetById(ids, targets) => self
-                .removed_targets
-                .by_id
-                .push((ids.clone(), targets.clone())),
-            Ctl::RuleRemoveTargetByTag(tag, targets) => self
-                .removed_targets
-                .by_tag
-                .push((tag.clone(), targets.clone())),
-            Ctl::RuleRemoveTargetByMsg(msg, targets) => self
-                .removed_targets
-                .by_msg
-                .push((msg.clone(), targets.clone())),
+            Ctl::RuleRemoveTargetById(ids, targets) => {
+                let rules = Arc::clone(self.rules());
+                for (index, chain) in rules.chains.iter().enumerate() {
+                    if ids.iter().any(|r| r.contains(chain.meta.id)) {
+                        self.removed_targets.mark(index);
+                    }
+                }
+                self.removed_targets
+                    .by_id
+                    .push((ids.clone(), targets.clone()));
+            }
+            Ctl::RuleRemoveTargetByTag(tag, targets) => {
+                let rules = Arc::clone(self.rules());
+                let id = rules.tag_id(tag);
+                let tagged = id.and_then(|id| rules.tagged.get(id as usize));
+                for &index in tagged.into_iter().flatten() {
+                    self.removed_targets.mark(index as usize);
+                }
+                self.removed_targets.by_tag.push((id, targets.clone()));
+            }
+            Ctl::RuleRemoveTargetByMsg(msg, targets) => {
+                let rules = Arc::clone(self.rules());
+                for (index, chain) in rules.chains.iter().enumerate() {
+                    if chain.meta.msg_text.as_ref() == Some(msg) {
+                        self.removed_targets.mark(index);
+                    }
+                }
+                self.removed_targets
+                    .by_msg
+                    .push((msg.clone(), targets.clone()));
+            }
             Ctl::RequestBodyProcessor(processor) => {
                 self.body_processor = Some(*processor);
                 self.state

@@ -23,6 +23,7 @@ mod address_hash;
 mod evaluate;
 mod removals;
 mod resolve;
+mod spare;
 pub(crate) mod state;
 
 use state::State;
@@ -108,7 +109,8 @@ pub struct Transaction {
     pub(crate) body_processor: Option<BodyProcessor>,
     pub(crate) force_request_body_variable: bool,
     pub(crate) removed_ids: Vec<IdRange>,
-    pub(crate) removed_tags: Vec<String>,
+    /// By [tag number](crate::RuleSet::tag_id).
+    pub(crate) removed_tags: Vec<u32>,
     pub(crate) removed_msgs: Vec<String>,
     pub(crate) removed_targets: removals::TargetRemovals,
     pub(crate) allow: Option<(AllowScope, u8)>,
@@ -199,6 +201,20 @@ impl ValueFacts {
     }
 }
 
+impl Drop for Transaction {
+    /// Hands the transaction's emptied containers to the next transaction on this thread.
+    fn drop(&mut self) {
+        let mut spare = Box::<spare::Spare>::default();
+        self.state.give_to(&mut spare);
+        spare.matched = std::mem::take(&mut self.matched);
+        spare.transform_cache = std::mem::take(&mut self.transform_cache);
+        spare.literal_scans = std::mem::take(&mut self.literal_scans);
+        spare.source_literals = std::mem::take(&mut self.source_literals);
+        spare.value_buffers = std::mem::take(&mut self.value_buffers);
+        spare.keep();
+    }
+}
+
 impl Transaction {
     pub fn new(rules: Arc<RuleSet>) -> Self {
         Self::with_id(rules, new_unique_id())
@@ -215,8 +231,21 @@ impl Transaction {
     pub fn with_id(rules: Arc<RuleSet>, id: String) -> Self {
         let config = rules.config();
         let sources = rules.value_sources;
-        let mut state = State::new();
+        let mut spare = spare::Spare::take().unwrap_or_default();
+        let mut state = State::in_spare(&mut spare);
         state.set_scalar(Variable::UniqueId, &id);
+        let mut source_literals = std::mem::take(&mut spare.source_literals);
+        source_literals.resize(sources, None);
+        let mut matched = std::mem::take(&mut spare.matched);
+        matched.reserve(128);
+        let mut transform_cache = std::mem::take(&mut spare.transform_cache);
+        let mut literal_scans = std::mem::take(&mut spare.literal_scans);
+        // Sized for a typical request, rather than rehashed on the way up.
+        transform_cache.reserve(64);
+        literal_scans.values.reserve(128);
+        literal_scans.bits.reserve(1024);
+        literal_scans.results.reserve(64);
+        literal_scans.steps.reserve(64);
         Transaction {
             engine: config.rule_engine,
             request_body_access: config.request_body_access,
@@ -234,7 +263,7 @@ impl Transaction {
             allow: None,
             skip_next: 0,
             skip_after: None,
-            matched: Vec::with_capacity(128),
+            matched,
             intervention: None,
             current_chain: None,
             request_body_truncated: false,
@@ -244,17 +273,10 @@ impl Transaction {
             store: default_store(),
             persistent: Vec::new(),
             expiries: Vec::new(),
-            // Sized for a typical request, rather than rehashed on the way up.
-            transform_cache: HashMap::with_capacity_and_hasher(64, Default::default()),
-            literal_scans: LiteralScans {
-                values: HashMap::with_capacity_and_hasher(128, Default::default()),
-                bits: Vec::with_capacity(1024),
-                union: Vec::new(),
-                results: std::collections::HashSet::with_capacity(64),
-                steps: HashMap::with_capacity_and_hasher(64, Default::default()),
-            },
-            source_literals: vec![None; sources],
-            value_buffers: Vec::new(),
+            transform_cache,
+            literal_scans,
+            source_literals,
+            value_buffers: std::mem::take(&mut spare.value_buffers),
         }
     }
 

@@ -12,11 +12,31 @@ use crate::rule::{CompiledTarget, RuleMeta};
 #[derive(Debug, Default)]
 pub(crate) struct TargetRemovals {
     pub by_id: Vec<(Vec<IdRange>, Vec<Target>)>,
-    pub by_tag: Vec<(String, Vec<Target>)>,
+    /// By [tag number](crate::RuleSet::tag_id); `None` for a tag no chain carries.
+    pub by_tag: Vec<(Option<u32>, Vec<Target>)>,
     pub by_msg: Vec<(String, Vec<Target>)>,
+    /// Bit per chain index: whether some removal names that chain. Set as removals arrive,
+    /// so that the rule loop asks a bit, not each chain's ids, tags and `msg`.
+    named: Vec<u64>,
 }
 
 impl TargetRemovals {
+    /// Records that a removal names the chain at `index`.
+    pub fn mark(&mut self, index: usize) {
+        let word = index / 64;
+        if self.named.len() <= word {
+            self.named.resize(word + 1, 0);
+        }
+        self.named[word] |= 1 << (index % 64);
+    }
+
+    /// Whether some removal names the chain at `index`.
+    pub fn names(&self, index: usize) -> bool {
+        self.named
+            .get(index / 64)
+            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+    }
+
     /// The targets removed from the chain described by `meta`.
     pub fn of<'a>(&'a self, meta: &'a RuleMeta) -> impl Iterator<Item = &'a Target> + 'a {
         let by_id = self
@@ -27,7 +47,7 @@ impl TargetRemovals {
         let by_tag = self
             .by_tag
             .iter()
-            .filter(move |(tag, _)| meta.tags.iter().any(|t| t == tag))
+            .filter(move |(tag, _)| tag.is_some_and(|tag| meta.tag_ids.contains(&tag)))
             .flat_map(|(_, targets)| targets.iter());
         let by_msg = self
             .by_msg
@@ -35,11 +55,6 @@ impl TargetRemovals {
             .filter(move |(msg, _)| meta.msg_text.as_ref() == Some(msg))
             .flat_map(|(_, targets)| targets.iter());
         by_id.chain(by_tag).chain(by_msg)
-    }
-
-    /// Whether any removal names the chain.
-    pub fn name(&self, meta: &RuleMeta) -> bool {
-        self.of(meta).next().is_some()
     }
 
     /// Whether a removed target is this target as written: same variable and same key

@@ -10,6 +10,7 @@ use rampart_seclang::Variable;
 
 use crate::collection::{bytes, Bytes, Collection};
 use crate::decode::{url_decode_form, url_decode_uri};
+use crate::transaction::spare::Spare;
 
 /// The variables of one transaction.
 #[derive(Debug)]
@@ -28,19 +29,37 @@ pub(crate) struct State {
 }
 
 impl State {
+    #[cfg(test)]
     pub fn new() -> Self {
+        Self::in_spare(&mut Spare::default())
+    }
+
+    /// A new state whose slots come from `spare` (emptied storage of an earlier
+    /// transaction), where it has them.
+    pub fn in_spare(spare: &mut Spare) -> Self {
+        let mut scalars = std::mem::take(&mut spare.scalars);
+        scalars.resize(Variable::ALL.len(), None);
+        let mut collections = std::mem::take(&mut spare.collections);
+        collections.resize_with(Variable::ALL.len(), Collection::new);
         State {
-            scalars: vec![None; Variable::ALL.len()],
-            collections: vec![Collection::new(); Variable::ALL.len()],
+            scalars,
+            collections,
             args_combined_size: 0,
             matched_var: None,
-            matched_vars: Collection::new(),
+            matched_vars: std::mem::take(&mut spare.matched_vars),
             highest_severity: None,
             started: SystemTime::now(),
             request_body: Vec::new(),
             response_body: Vec::new(),
             xml: None,
         }
+    }
+
+    /// Moves the state's slots into `spare`, for a later transaction.
+    pub fn give_to(&mut self, spare: &mut Spare) {
+        spare.scalars = std::mem::take(&mut self.scalars);
+        spare.collections = std::mem::take(&mut self.collections);
+        spare.matched_vars = std::mem::take(&mut self.matched_vars);
     }
 
     pub fn scalar(&self, variable: Variable) -> Option<&Bytes> {
