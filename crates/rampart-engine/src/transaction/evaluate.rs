@@ -123,7 +123,7 @@ impl Transaction {
             ..ChainOutcome::default()
         };
         let defaults = &rules.defaults[usize::from(phase.number() - 1)];
-        if self.evaluate_link(chain, 0, defaults, phase, &mut outcome) {
+        if self.evaluate_link(rules, chain, 0, defaults, phase, &mut outcome) {
             // A multiMatch starter was logged at each match already.
             let logged = outcome.log && !chain.links[0].multi_match;
             self.record(
@@ -139,6 +139,7 @@ impl Transaction {
 
     fn evaluate_link(
         &mut self,
+        rules: &RuleSet,
         chain: &ExecChain,
         index: usize,
         defaults: &Defaults,
@@ -160,7 +161,6 @@ impl Transaction {
             .current_chain
             .is_some_and(|chain| self.removed_targets.names(chain));
         let removals_of = (index == 0 && named).then_some(&chain.meta);
-        let rules = Arc::clone(self.rules());
         let context = TransformContext {
             unicode_map: rules.config().unicode_map.as_ref(),
         };
@@ -169,12 +169,12 @@ impl Transaction {
         let in_place = rule.reads_in_place && !(rule.reads_xml && self.state.xml.is_some());
         let skip = if in_place {
             let ruled_out = rule.value_sources.as_deref().is_some_and(|sources| {
-                !self.sources_admit(&rules, rule, sources, removals_of, &context)
+                !self.sources_admit(rules, rule, sources, removals_of, &context)
             });
             let first = if ruled_out {
                 None
             } else {
-                self.first_match(&rules, rule, operator, removals_of, &context)
+                self.first_match(rules, rule, operator, removals_of, &context)
             };
             match first {
                 Some(position) => position,
@@ -215,7 +215,7 @@ impl Transaction {
                 several = self.transformed_all(rule, &value.value, &context);
                 &several
             } else {
-                single = [self.transformed(&rules, rule, &value.value, &context)];
+                single = [self.transformed(rules, rule, &value.value, &context)];
                 &single
             };
             for (candidate, may_match) in candidates {
@@ -258,7 +258,7 @@ impl Transaction {
             return false;
         }
         if index + 1 < chain.links.len()
-            && !self.evaluate_link(chain, index + 1, defaults, phase, outcome)
+            && !self.evaluate_link(rules, chain, index + 1, defaults, phase, outcome)
         {
             return false;
         }
