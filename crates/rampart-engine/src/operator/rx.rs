@@ -77,6 +77,14 @@ impl RxMatcher {
     pub fn captures(&self, input: &[u8], out: &mut Vec<Vec<u8>>) -> bool {
         out.clear();
         match self {
+            RxMatcher::Linear(regex, _) if regex.captures_len() == 1 => {
+                // Only the whole match is wanted: the DFAs find it, no capture engine needed
+                // (CRS 920450 captures every header name with `^.*$`).
+                let Some(found) = regex.find(input) else {
+                    return false;
+                };
+                out.push(found.as_bytes().to_vec());
+            }
             RxMatcher::Linear(regex, _) => {
                 // Most values do not match: the lazy DFA answers that without the capture
                 // engines or their slot allocation.
@@ -162,6 +170,21 @@ mod tests {
         let rx = RxMatcher::new(r"(\w)\1").unwrap();
         assert!(rx.captures(b"a\xffbb", &mut out));
         assert_eq!(out[0], b"bb".to_vec());
+    }
+
+    #[test]
+    fn a_capture_without_groups_is_the_whole_leftmost_first_match() {
+        let mut out = Vec::new();
+        let matcher = RxMatcher::new("^.*$").unwrap();
+        assert!(matcher.captures(b"user-agent", &mut out));
+        assert_eq!(out, vec![b"user-agent".to_vec()]);
+        // ModSecurity compiles with DOTALL and MULTILINE.
+        assert!(matcher.captures(b"two\nlines", &mut out));
+        assert_eq!(out, vec![b"two\nlines".to_vec()]);
+        assert!(RxMatcher::new("a|ab").unwrap().captures(b"xab", &mut out));
+        assert_eq!(out, vec![b"a".to_vec()]);
+        assert!(!RxMatcher::new("q").unwrap().captures(b"xab", &mut out));
+        assert!(out.is_empty());
     }
 
     #[test]
