@@ -720,10 +720,10 @@ impl Transaction {
             other => other.variable(),
         };
         let value: Option<Bytes> = match &set_var.operation {
-            SetVarOperation::Assign(value) => Some(bytes(self.expand(value))),
+            SetVarOperation::Assign(value) => Some(self.expand_shared(value)),
             SetVarOperation::SetToOne => Some(bytes("1")),
             SetVarOperation::Add(delta) | SetVarOperation::Subtract(delta) => {
-                let delta = parse_int(&self.expand(delta));
+                let delta = parse_int(&self.expand_shared(delta));
                 let current = self
                     .state
                     .collection(variable)

@@ -343,6 +343,19 @@ impl Transaction {
     }
 }
 
+impl Transaction {
+    /// `text` expanded, as shared bytes: a text that is one macro alone (`%{tx.score}`,
+    /// most `setvar` values in CRS) shares the variable's value rather than copying it.
+    pub(crate) fn expand_shared(&self, text: &MacroString) -> Bytes {
+        if let [MacroPart::Variable { variable, key }] = text.parts() {
+            return self
+                .macro_value(*variable, key.as_deref())
+                .unwrap_or_else(|| empty().clone());
+        }
+        bytes(self.expand(text))
+    }
+}
+
 impl Expand for Transaction {
     fn expand<'a>(&self, text: &'a MacroString) -> Cow<'a, [u8]> {
         if let Some(literal) = text.as_literal() {
