@@ -157,10 +157,11 @@ impl Transaction {
             return true;
         };
         // The chain whose removed targets the rule must skip, if any.
-        let named = self
-            .current_chain
-            .is_some_and(|chain| self.removed_targets.names(chain));
-        let removals_of = (index == 0 && named).then_some(&chain.meta);
+        let named = index == 0
+            && self
+                .current_chain
+                .is_some_and(|chain| self.removed_targets.names(chain));
+        let removals_of = named.then_some(&chain.meta);
         let context = TransformContext {
             unicode_map: rules.config().unicode_map.as_ref(),
         };
@@ -658,11 +659,9 @@ impl Transaction {
             Ctl::RuleRemoveByMsg(msg) => self.removed_msgs.push(msg.clone()),
             Ctl::RuleRemoveTargetById(ids, targets) => {
                 let rules = Arc::clone(self.rules());
-                for (index, chain) in rules.chains.iter().enumerate() {
-                    if ids.iter().any(|r| r.contains(chain.meta.id)) {
-                        self.removed_targets.mark(index);
-                    }
-                }
+                self.removed_targets.mark_where(&rules.chains, |meta| {
+                    ids.iter().any(|r| r.contains(meta.id))
+                });
                 self.removed_targets
                     .by_id
                     .push((ids.clone(), targets.clone()));
@@ -678,11 +677,8 @@ impl Transaction {
             }
             Ctl::RuleRemoveTargetByMsg(msg, targets) => {
                 let rules = Arc::clone(self.rules());
-                for (index, chain) in rules.chains.iter().enumerate() {
-                    if chain.meta.msg_text.as_ref() == Some(msg) {
-                        self.removed_targets.mark(index);
-                    }
-                }
+                self.removed_targets
+                    .mark_where(&rules.chains, |meta| meta.msg_text.as_ref() == Some(msg));
                 self.removed_targets
                     .by_msg
                     .push((msg.clone(), targets.clone()));

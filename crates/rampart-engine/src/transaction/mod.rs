@@ -204,7 +204,7 @@ impl ValueFacts {
 impl Drop for Transaction {
     /// Hands the transaction's emptied containers to the next transaction on this thread.
     fn drop(&mut self) {
-        let mut spare = Box::<spare::Spare>::default();
+        let mut spare = spare::Spare::default();
         self.state.give_to(&mut spare);
         spare.matched = std::mem::take(&mut self.matched);
         spare.transform_cache = std::mem::take(&mut self.transform_cache);

@@ -7,6 +7,7 @@
 use rampart_seclang::{IdRange, Selector, Target, Variable};
 
 use crate::rule::{CompiledTarget, RuleMeta};
+use crate::ruleset::ExecChain;
 
 /// The removals a transaction's `ctl` actions asked for, in the order they ran.
 #[derive(Debug, Default)]
@@ -21,6 +22,15 @@ pub(crate) struct TargetRemovals {
 }
 
 impl TargetRemovals {
+    /// Records that a removal names each chain of `chains` that `names` picks.
+    pub fn mark_where(&mut self, chains: &[ExecChain], names: impl Fn(&RuleMeta) -> bool) {
+        for (index, chain) in chains.iter().enumerate() {
+            if names(&chain.meta) {
+                self.mark(index);
+            }
+        }
+    }
+
     /// Records that a removal names the chain at `index`.
     pub fn mark(&mut self, index: usize) {
         let word = index / 64;

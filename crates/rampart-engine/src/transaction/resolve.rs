@@ -341,9 +341,7 @@ impl Transaction {
         self.resolve_values(variable, &selection, &mut out);
         out.into_iter().next().map(|r| r.value)
     }
-}
 
-impl Transaction {
     /// `text` expanded, as shared bytes: a text that is one macro alone (`%{tx.score}`,
     /// most `setvar` values in CRS) shares the variable's value rather than copying it.
     pub(crate) fn expand_shared(&self, text: &MacroString) -> Bytes {

@@ -32,17 +32,17 @@ pub(crate) struct Spare {
 }
 
 thread_local! {
-    static SPARE: Cell<Option<Box<Spare>>> = const { Cell::new(None) };
+    static SPARE: Cell<Option<Spare>> = const { Cell::new(None) };
 }
 
 impl Spare {
     /// This thread's spare containers, if a transaction left some.
-    pub fn take() -> Option<Box<Spare>> {
+    pub fn take() -> Option<Spare> {
         SPARE.try_with(Cell::take).ok().flatten()
     }
 
     /// Empties the containers and keeps them for the thread's next transaction.
-    pub fn keep(mut self: Box<Self>) {
+    pub fn keep(mut self) {
         self.clear();
         // During thread teardown the slot may be gone; the containers are then just freed.
         let _ = SPARE.try_with(|slot| slot.set(Some(self)));
