@@ -14,3 +14,9 @@ pub mod xss;
 
 pub use sqli::{detect_sqli, sqli_fingerprint, Fingerprint, SqliFlags};
 pub use xss::detect_xss;
+
+/// Builds the lookup tables now rather than in the first call to [`detect_sqli`], so that a
+/// server's first request does not pay for them.
+pub fn prepare() {
+    sqli::prepare();
+}

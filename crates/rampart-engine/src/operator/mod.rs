@@ -171,7 +171,10 @@ impl CompiledOperator {
             }
             N::ValidateUrlEncoding => CompiledOperator::ValidateUrlEncoding,
             N::ValidateUtf8Encoding => CompiledOperator::ValidateUtf8Encoding,
-            N::DetectSqli => CompiledOperator::DetectSqli,
+            N::DetectSqli => {
+                rampart_libinjection::prepare();
+                CompiledOperator::DetectSqli
+            }
             N::DetectXss => CompiledOperator::DetectXss,
             N::UnconditionalMatch => CompiledOperator::Unconditional,
             N::NoMatch => CompiledOperator::NoMatch,

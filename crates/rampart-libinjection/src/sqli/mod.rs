@@ -56,6 +56,11 @@ impl Fingerprint {
     }
 }
 
+/// See [`crate::prepare`].
+pub(crate) fn prepare() {
+    keywords::prepare();
+}
+
 /// `libinjection_is_sqli`: `Some(fingerprint)` when the input is SQL injection.
 ///
 /// The input is read as is, then as if it followed a `'` (only when it holds one), then a `"`
