@@ -127,10 +127,15 @@ impl State {
         let variable = target.variable;
         type Visit<'v> = dyn FnMut(Variable, Option<&Bytes>, &Bytes) -> bool + 'v;
         let members = |collection: &Collection, names: bool, visit: &mut Visit<'_>| {
-            collection.iter().any(|(key, value)| {
-                target.selection.admits(key)
-                    && visit(variable, Some(key), if names { key } else { value })
-            })
+            let mut each = |(key, value): &(Bytes, Bytes)| {
+                visit(variable, Some(key), if names { key } else { value })
+            };
+            match &target.selection {
+                Selection::Key(name) => collection.get(name).any(each),
+                selection => collection
+                    .iter()
+                    .any(|member| selection.admits(&member.0) && each(member)),
+            }
         };
         if let Some(sources) = names_of(variable) {
             return sources
@@ -176,14 +181,19 @@ impl Transaction {
         names: bool,
         out: &mut Vec<Resolved>,
     ) {
-        for (key, value) in collection.iter() {
-            if selection.admits(key) {
-                out.push(Resolved {
-                    variable,
-                    key: Some(key.clone()),
-                    value: if names { key.clone() } else { value.clone() },
-                });
-            }
+        let push = |(key, value): &(Bytes, Bytes)| {
+            out.push(Resolved {
+                variable,
+                key: Some(key.clone()),
+                value: if names { key.clone() } else { value.clone() },
+            });
+        };
+        match selection {
+            Selection::Key(name) => collection.get(name).for_each(push),
+            selection => collection
+                .iter()
+                .filter(|(key, _)| selection.admits(key))
+                .for_each(push),
         }
     }
 

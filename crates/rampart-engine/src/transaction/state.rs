@@ -41,6 +41,21 @@ impl State {
         scalars.resize(Variable::ALL.len(), None);
         let mut collections = std::mem::take(&mut spare.collections);
         collections.resize_with(Variable::ALL.len(), Collection::new);
+        // The collections rules read and write by name (CRS's TX holds ~60 variables).
+        for variable in [
+            Variable::Tx,
+            Variable::Ip,
+            Variable::Session,
+            Variable::User,
+            Variable::Global,
+            Variable::Resource,
+        ] {
+            if let Some(collection) = collections.get_mut(variable as usize) {
+                if !collection.is_indexed() {
+                    *collection = Collection::indexed();
+                }
+            }
+        }
         State {
             scalars,
             collections,
