@@ -23,14 +23,30 @@ impl Resolved {
     /// `ARGS:id`, `REQUEST_URI`: what MATCHED_VAR_NAME holds, in one allocation shared by
     /// MATCHED_VAR_NAME and MATCHED_VARS_NAMES.
     pub fn name(&self) -> Bytes {
-        let variable = self.variable.name().bytes();
-        match &self.key {
-            Some(key) => {
-                let key = String::from_utf8_lossy(key);
-                variable.chain(*b":").chain(key.bytes()).collect()
+        let variable = self.variable.name().as_bytes();
+        let Some(key) = &self.key else {
+            return bytes(variable);
+        };
+        // The name is text: a key that is not UTF-8 shows U+FFFD where its bytes fail.
+        let key = String::from_utf8_lossy(key);
+        let length = variable.len() + 1 + key.len();
+        // Most names fit on the stack, and go to the heap once, in their final place.
+        let mut short = [0u8; 128];
+        let mut long = Vec::new();
+        let name = match short.get_mut(..length) {
+            Some(name) => name,
+            None => {
+                long.resize(length, 0);
+                &mut long[..]
             }
-            None => variable.collect(),
+        };
+        let (head, tail) = name.split_at_mut(variable.len());
+        head.copy_from_slice(variable);
+        if let Some((colon, rest)) = tail.split_first_mut() {
+            *colon = b':';
+            rest.copy_from_slice(key.as_bytes());
         }
+        bytes(name)
     }
 }
 
@@ -422,7 +438,30 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::civil_from_days;
+    use super::{civil_from_days, Resolved};
+    use crate::collection::bytes;
+    use rampart_seclang::Variable;
+
+    #[test]
+    fn matched_names_are_variable_colon_key_as_text() {
+        let name = |variable, key: Option<&[u8]>| {
+            let resolved = Resolved {
+                variable,
+                key: key.map(bytes),
+                value: bytes(""),
+            };
+            String::from_utf8(resolved.name().to_vec()).expect("names are UTF-8")
+        };
+        assert_eq!(name(Variable::RequestUri, None), "REQUEST_URI");
+        assert_eq!(name(Variable::Args, Some(b"q")), "ARGS:q");
+        assert_eq!(name(Variable::Args, Some(b"")), "ARGS:");
+        assert_eq!(name(Variable::Tx, Some(b"a\xffb")), "TX:a\u{fffd}b");
+        let long = "k".repeat(300);
+        assert_eq!(
+            name(Variable::RequestHeaders, Some(long.as_bytes())),
+            format!("REQUEST_HEADERS:{long}")
+        );
+    }
 
     #[test]
     fn civil_dates() {
