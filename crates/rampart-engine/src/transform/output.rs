@@ -26,17 +26,22 @@ impl<'a> Output<'a> {
     }
 
     /// Appends one byte.
+    #[inline]
     pub(super) fn push(&mut self, byte: u8) {
         match &mut self.owned {
             Some(bytes) => bytes.push(byte),
             None if self.input.get(self.len) == Some(&byte) => self.len += 1,
-            None => {
-                let mut bytes = Vec::with_capacity(self.input.len().max(self.len + 1));
-                bytes.extend_from_slice(self.prefix());
-                bytes.push(byte);
-                self.owned = Some(bytes);
-            }
+            None => self.diverge(byte),
         }
+    }
+
+    /// The first byte that differs from the input: from here on the output is its own.
+    #[cold]
+    fn diverge(&mut self, byte: u8) {
+        let mut bytes = Vec::with_capacity(self.input.len().max(self.len + 1));
+        bytes.extend_from_slice(self.prefix());
+        bytes.push(byte);
+        self.owned = Some(bytes);
     }
 
     /// Appends several bytes.
@@ -47,6 +52,7 @@ impl<'a> Output<'a> {
     }
 
     /// The number of bytes produced so far.
+    #[inline]
     pub(super) fn len(&self) -> usize {
         match &self.owned {
             Some(bytes) => bytes.len(),
@@ -55,6 +61,7 @@ impl<'a> Output<'a> {
     }
 
     /// The byte at `index` of the output, if there is one.
+    #[inline]
     pub(super) fn get(&self, index: usize) -> Option<u8> {
         match &self.owned {
             Some(bytes) => bytes.get(index).copied(),
