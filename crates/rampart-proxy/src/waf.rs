@@ -188,7 +188,7 @@ impl Flow {
                 Bytes::new()
             },
             bytes_sent,
-            matched: self.tx.matched_rules().to_vec(),
+            matched: self.tx.take_matched_rules(),
             intervention: self.tx.intervention().cloned(),
             engine_mode: self.tx.engine_mode(),
             audit,
