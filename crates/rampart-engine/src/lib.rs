@@ -10,6 +10,7 @@ mod collection;
 mod config;
 mod decode;
 mod error;
+mod key_pattern;
 pub mod operator;
 pub mod persist;
 mod rule;

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use rampart_seclang::{
     Action, MacroString, SetVar, Severity, Spanned, Target, Transformation, Variable,
 };
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::RegexBuilder;
+
+use crate::key_pattern::KeyPattern;
 
 use crate::byte_set::ByteSet;
 use crate::operator::{CompiledOperator, OperatorError};
@@ -27,10 +29,11 @@ pub enum Selection {
     /// Compared ASCII case-insensitively.
     Key(Vec<u8>),
     /// Matched against member names, case-insensitively.
-    Regex(Regex),
+    Regex(KeyPattern),
 }
 
 impl Selection {
+    #[inline]
     pub fn admits(&self, key: &[u8]) -> bool {
         match self {
             Selection::All => true,
@@ -242,7 +245,7 @@ pub enum RuleError {
     Selector { pattern: String, reason: String },
 }
 
-fn selector_regex(pattern: &str) -> Result<Regex, RuleError> {
+fn selector_regex(pattern: &str) -> Result<KeyPattern, RuleError> {
     let translated =
         crate::operator::pcre::translate(pattern).map_err(|e| RuleError::Selector {
             pattern: pattern.to_string(),
@@ -253,6 +256,7 @@ fn selector_regex(pattern: &str) -> Result<Regex, RuleError> {
         .case_insensitive(true)
         .dot_matches_new_line(true)
         .build()
+        .map(|regex| KeyPattern::new(pattern, regex))
         .map_err(|e| RuleError::Selector {
             pattern: pattern.to_string(),
             reason: e.to_string(),

@@ -148,6 +148,7 @@ impl State {
             };
             match &target.selection {
                 Selection::Key(name) => collection.get(name).any(each),
+                Selection::All => collection.iter().any(each),
                 selection => collection
                     .iter()
                     .any(|member| selection.admits(&member.0) && each(member)),
@@ -206,6 +207,7 @@ impl Transaction {
         };
         match selection {
             Selection::Key(name) => collection.get(name).for_each(push),
+            Selection::All => collection.iter().for_each(push),
             selection => collection
                 .iter()
                 .filter(|(key, _)| selection.admits(key))
