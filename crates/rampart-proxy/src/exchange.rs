@@ -35,8 +35,12 @@ pub struct Exchange {
     pub response_body: Bytes,
     /// Body bytes sent to the client.
     pub bytes_sent: u64,
-    /// Every rule that matched, logged or not, in order.
+    /// The matched rules a log can show, in order: those logged, and those whose
+    /// disruptive action was carried out. CRS's bookkeeping rules match on every request
+    /// and show nowhere, so they are only counted.
     pub matched: Vec<MatchedRule>,
+    /// How many rule matches the transaction recorded, shown or not.
+    pub rule_matches: u64,
     pub intervention: Option<Intervention>,
     pub engine_mode: EngineMode,
     pub audit: AuditSettings,

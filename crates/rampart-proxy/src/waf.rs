@@ -188,7 +188,14 @@ impl Flow {
                 Bytes::new()
             },
             bytes_sent,
-            matched: self.tx.take_matched_rules(),
+            matched: self
+                .tx
+                .matched_rules()
+                .iter()
+                .filter(|rule| rule.logged || rule.disruptive)
+                .cloned()
+                .collect(),
+            rule_matches: self.tx.matched_rules().len() as u64,
             intervention: self.tx.intervention().cloned(),
             engine_mode: self.tx.engine_mode(),
             audit,

@@ -525,12 +525,6 @@ impl Transaction {
         &self.matched
     }
 
-    /// The matched rules, moved out: a finished transaction's log record takes them
-    /// without copying.
-    pub fn take_matched_rules(&mut self) -> Vec<MatchedRule> {
-        std::mem::take(&mut self.matched)
-    }
-
     pub fn intervention(&self) -> Option<&Intervention> {
         self.intervention.as_ref()
     }

@@ -43,8 +43,6 @@ pub trait Inspection: Send {
     fn process_logging(&mut self);
     fn intervention(&self) -> Option<&Intervention>;
     fn matched_rules(&self) -> &[MatchedRule];
-    /// The matched rules, moved out (for the log record of a finished exchange).
-    fn take_matched_rules(&mut self) -> Vec<MatchedRule>;
     /// A TX variable, where the backend can tell (anomaly scores for logs and metrics).
     fn tx(&self, name: &str) -> Option<&[u8]>;
     fn engine_mode(&self) -> EngineMode;
@@ -130,9 +128,6 @@ impl Inspection for Transaction {
     }
     fn matched_rules(&self) -> &[MatchedRule] {
         Transaction::matched_rules(self)
-    }
-    fn take_matched_rules(&mut self) -> Vec<MatchedRule> {
-        Transaction::take_matched_rules(self)
     }
     fn tx(&self, name: &str) -> Option<&[u8]> {
         Transaction::tx(self, name)

@@ -230,9 +230,6 @@ impl Inspection for ModSecInspection {
     fn matched_rules(&self) -> &[MatchedRule] {
         &self.matched
     }
-    fn take_matched_rules(&mut self) -> Vec<MatchedRule> {
-        std::mem::take(&mut self.matched)
-    }
     fn tx(&self, _name: &str) -> Option<&[u8]> {
         None
     }

@@ -60,6 +60,7 @@ pub fn exchange() -> Exchange {
             942100,
             "SQL Injection Attack Detected via libinjection",
         )],
+        rule_matches: 1,
         intervention: None,
         engine_mode: EngineMode::On,
         audit: AuditSettings {

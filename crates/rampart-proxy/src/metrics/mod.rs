@@ -119,9 +119,8 @@ impl Metrics {
         if let Some(slot) = self.requests.get(status_class(exchange.status)) {
             slot.fetch_add(1, Relaxed);
         }
-        if !exchange.matched.is_empty() {
-            self.rule_matches
-                .fetch_add(exchange.matched.len() as u64, Relaxed);
+        if exchange.rule_matches > 0 {
+            self.rule_matches.fetch_add(exchange.rule_matches, Relaxed);
         }
         self.inbound_score.observe(exchange.inbound_anomaly_score);
         self.outbound_score.observe(exchange.outbound_anomaly_score);

@@ -32,6 +32,7 @@ fn exchange(status: u16) -> Exchange {
         response_body: Bytes::new(),
         bytes_sent: 0,
         matched: Vec::new(),
+        rule_matches: 0,
         intervention: None,
         engine_mode: EngineMode::On,
         audit: AuditSettings {
@@ -88,6 +89,7 @@ fn blocked(status: u16, rule_id: u64, phase: u8, score: i64, matches: usize) -> 
         .map(|i| matched(942100 + i as u64, 2))
         .collect();
     exchange.matched.push(matched(rule_id, phase));
+    exchange.rule_matches = exchange.matched.len() as u64;
     exchange.intervention = Some(intervention(status, rule_id, phase, false));
     exchange.inbound_anomaly_score = score;
     exchange
@@ -372,6 +374,7 @@ fn observed_exchanges_render_exact_values() {
 
     let mut redirect = exchange(302);
     redirect.matched = vec![matched(920350, 1)];
+    redirect.rule_matches = 1;
     redirect.inbound_anomaly_score = 2;
     redirect.engine_time = Duration::from_micros(10); // exactly on a bound: le is inclusive
     redirect.duration = Duration::from_millis(1);
@@ -391,6 +394,7 @@ fn observed_exchanges_render_exact_values() {
     let mut dropped = exchange(0);
     dropped.intervention = Some(intervention(403, 920100, 1, true));
     dropped.matched = vec![matched(920100, 1)];
+    dropped.rule_matches = 1;
     metrics.observe(&dropped);
 
     let mut upstream = exchange(502);
@@ -585,6 +589,7 @@ fn concurrent_observations_add_up_exactly() {
     ok.engine_time = Duration::from_micros(30);
     ok.duration = Duration::from_micros(2_000);
     ok.matched = vec![matched(920350, 1)];
+    ok.rule_matches = 1;
     ok.inbound_anomaly_score = 3;
     let mut denied = blocked(403, 949110, 2, 10, 2);
     denied.engine_time = Duration::from_micros(700);
