@@ -1068,7 +1068,7 @@ fn any_stage_matches(
 /// (interned) result, or `None` when the step leaves its input as it is.
 fn step(
     steps: &mut StepMemo,
-    results: &mut HashSet<Bytes>,
+    results: &mut HashSet<Bytes, foldhash::fast::RandomState>,
     transform: &Transform,
     input: &Bytes,
     context: &TransformContext<'_>,
@@ -1093,7 +1093,7 @@ fn step(
 
 /// The transaction's one copy of a transformation result: chains that produce the same
 /// bytes (many decode a value the same way) share it, and with it its prefilter scan.
-fn intern(results: &mut HashSet<Bytes>, result: Bytes) -> Bytes {
+fn intern(results: &mut HashSet<Bytes, foldhash::fast::RandomState>, result: Bytes) -> Bytes {
     match results.get(&result) {
         Some(same) => same.clone(),
         None => {

@@ -169,8 +169,9 @@ pub(crate) struct LiteralScans {
     pub bits: Vec<u64>,
     /// Scratch space for a source's union of bits.
     pub union: Vec<u64>,
-    /// Every distinct transformation result, by content.
-    pub results: std::collections::HashSet<Bytes>,
+    /// Every distinct transformation result, by content. The content is the client's, so
+    /// the hash is seeded per process; foldhash is that at a fraction of SipHash's cost.
+    pub results: std::collections::HashSet<Bytes, foldhash::fast::RandomState>,
     /// (input address, length, transformation) → the input, held, and the step's result
     /// (`None`: unchanged).
     pub steps: StepMemo,

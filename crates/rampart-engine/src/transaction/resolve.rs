@@ -387,7 +387,16 @@ impl Expand for Transaction {
         if let Some(literal) = text.as_literal() {
             return Cow::Borrowed(literal.as_bytes());
         }
-        let mut out = Vec::new();
+        // Room for the literal text and a typical value, so that the common case grows once.
+        let literal: usize = text
+            .parts()
+            .iter()
+            .map(|part| match part {
+                MacroPart::Literal(literal) => literal.len(),
+                MacroPart::Variable { .. } => 0,
+            })
+            .sum();
+        let mut out = Vec::with_capacity(literal + 64);
         for part in text.parts() {
             match part {
                 MacroPart::Literal(literal) => out.extend_from_slice(literal.as_bytes()),
