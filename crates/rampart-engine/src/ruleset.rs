@@ -758,14 +758,14 @@ impl Compiler<'_> {
                         let is_rule = marker
                             .parse::<u64>()
                             .is_ok_and(|id| self.ids.contains_key(&id));
-                        if !markers.contains(marker.as_str()) && !is_rule {
+                        if !markers.contains(&**marker) && !is_rule {
                             let suggestion =
                                 rampart_seclang::closest(marker, markers.iter().copied())
                                     .map(str::to_string);
                             missing.push(CompileError {
                                 location: self.sources.locate(action.span),
                                 kind: CompileErrorKind::UnknownMarker {
-                                    marker: marker.clone(),
+                                    marker: marker.to_string(),
                                     suggestion,
                                 },
                             });

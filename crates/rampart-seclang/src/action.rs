@@ -344,7 +344,8 @@ pub enum Action {
     SetVar(SetVar),
     Severity(Severity),
     Skip(u32),
-    SkipAfter(String),
+    /// Shared: every match of a rule hands it to the transaction, which only compares it.
+    SkipAfter(std::sync::Arc<str>),
     Status(u16),
     Tag(MacroString),
     Transformation(Transformation),
@@ -680,7 +681,7 @@ pub(crate) fn build_action(raw: &RawAction) -> Result<Action, (usize, ErrorKind)
             if text.is_empty() {
                 return Err(bad("expected a marker name".into()));
             }
-            Action::SkipAfter(text.to_string())
+            Action::SkipAfter(text.into())
         }
         N::Status => {
             let n = number(required()?)?;
@@ -1002,9 +1003,9 @@ impl fmt::Display for Action {
             | Action::SanitiseArg(s)
             | Action::SanitiseRequestHeader(s)
             | Action::SanitiseResponseHeader(s)
-            | Action::SkipAfter(s)
             | Action::XmlNs(s)
             | Action::SanitiseMatchedBytes(Some(s)) => Some(s.clone()),
+            Action::SkipAfter(s) => Some(s.to_string()),
             Action::Id(n) => Some(n.to_string()),
             Action::InitCol(i) => Some(format!(
                 "{}={}",

@@ -115,7 +115,7 @@ pub struct Transaction {
     pub(crate) removed_targets: removals::TargetRemovals,
     pub(crate) allow: Option<(AllowScope, u8)>,
     pub(crate) skip_next: u32,
-    pub(crate) skip_after: Option<String>,
+    pub(crate) skip_after: Option<Arc<str>>,
     pub(crate) matched: Vec<MatchedRule>,
     pub(crate) intervention: Option<Intervention>,
     pub(crate) current_chain: Option<usize>,
