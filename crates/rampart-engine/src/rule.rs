@@ -90,6 +90,8 @@ pub(crate) fn is_stored(variable: Variable) -> bool {
     !matches!(
         variable,
         V::ArgsCombinedSize
+            | V::FullRequest
+            | V::FullRequestLength
             | V::MatchedVar
             | V::MatchedVarName
             | V::MatchedVars

@@ -367,3 +367,32 @@ fn a_transaction_sees_nothing_of_the_one_before_it() {
     let third = request(&rules, "/?q=EVILAGAIN");
     assert_eq!(ids(&third), [1, 2, 3, 4, 5]);
 }
+
+#[test]
+fn full_request_is_the_headers_a_blank_line_and_the_body_once_the_body_is_read() {
+    let rules = rules(&format!(
+        "{ENGINE}SecAction \"id:1,phase:1,pass,nolog,\
+         setvar:'tx.early=[%{{FULL_REQUEST}}][%{{FULL_REQUEST_LENGTH}}]'\"\n\
+         SecAction \"id:2,phase:2,pass,nolog,\
+         setvar:'tx.full=%{{FULL_REQUEST}}',setvar:'tx.length=%{{FULL_REQUEST_LENGTH}}'\"\n\
+         SecRule FULL_REQUEST \"@rx ^Host: example\\.com\\nContent-Type: text/plain\\n\\n\\nhello$\" \
+         \"id:3,phase:2,pass,log\"\n\
+         SecRule FULL_REQUEST_LENGTH \"@eq 50\" \"id:4,phase:2,pass,log\"\n"
+    ));
+    let mut tx = Transaction::new(rules.clone());
+    tx.process_connection("192.0.2.1", 1234, "127.0.0.1", 80);
+    tx.process_uri(b"/submit", b"POST", b"1.1");
+    tx.add_request_header(b"Host", b"example.com");
+    tx.add_request_header(b"Content-Type", b"text/plain");
+    tx.process_request_headers();
+    tx.append_request_body(b"hello");
+    tx.process_request_body();
+    tx.process_logging();
+    assert_eq!(tx_var(&tx, "early"), "[][]");
+    assert_eq!(
+        tx_var(&tx, "full"),
+        "Host: example.com\nContent-Type: text/plain\n\n\nhello"
+    );
+    assert_eq!(tx_var(&tx, "length"), "50");
+    assert_eq!(ids(&tx), [3, 4]);
+}

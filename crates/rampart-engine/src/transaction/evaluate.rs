@@ -893,19 +893,9 @@ impl Transaction {
             self.state
                 .set_scalar(Variable::RequestBodyLength, length.to_string());
         }
-        let mut full = Vec::new();
-        for (name, value) in self.state.collection(Variable::RequestHeaders).iter() {
-            full.extend_from_slice(name);
-            full.extend_from_slice(b": ");
-            full.extend_from_slice(value);
-            full.push(b'\n');
-        }
-        full.extend_from_slice(b"\n\n");
-        full.extend_from_slice(&body);
-        self.state
-            .set_scalar(Variable::FullRequestLength, full.len().to_string());
-        self.state.set_scalar(Variable::FullRequest, &full);
         self.state.request_body = body;
+        // FULL_REQUEST is put together when a rule reads it (CRS never does).
+        self.state.request_body_processed = true;
     }
 
     fn set_body_error(&mut self, message: Option<String>) {

@@ -326,6 +326,12 @@ impl Transaction {
             | V::TimeWday
             | V::TimeYear => scalar(out, Some(bytes(time_variable(variable)))),
             V::ModsecBuild => scalar(out, Some(bytes("030009"))),
+            V::FullRequest => scalar(out, Some(bytes(state.full_request()))),
+            // Like the stored anchored scalars, empty until it has a value.
+            V::FullRequestLength if !state.request_body_processed => scalar(out, Some(bytes(""))),
+            V::FullRequestLength => {
+                scalar(out, Some(bytes(state.full_request().len().to_string())))
+            }
             v if v.is_collection() => {
                 Self::push_members(variable, state.collection(v), selection, false, out)
             }

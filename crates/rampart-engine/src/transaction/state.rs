@@ -23,6 +23,8 @@ pub(crate) struct State {
     pub highest_severity: Option<u8>,
     pub started: SystemTime,
     pub request_body: Vec<u8>,
+    /// The request body has been processed: FULL_REQUEST has its value from then on.
+    pub request_body_processed: bool,
     pub response_body: Vec<u8>,
     /// The parsed request body, when the XML processor ran.
     pub xml: Option<crate::body::xml::XmlDocument>,
@@ -65,6 +67,7 @@ impl State {
             highest_severity: None,
             started: SystemTime::now(),
             request_body: Vec::new(),
+            request_body_processed: false,
             response_body: Vec::new(),
             xml: None,
         }
@@ -75,6 +78,31 @@ impl State {
         spare.scalars = std::mem::take(&mut self.scalars);
         spare.collections = std::mem::take(&mut self.collections);
         spare.matched_vars = std::mem::take(&mut self.matched_vars);
+    }
+
+    /// FULL_REQUEST: the request headers as `name: value` lines, a blank line, and the body;
+    /// empty until the body has been processed.
+    pub fn full_request(&self) -> Vec<u8> {
+        if !self.request_body_processed {
+            return Vec::new();
+        }
+        let headers = self.collection(Variable::RequestHeaders);
+        let length = headers
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 3)
+            .sum::<usize>()
+            + 2
+            + self.request_body.len();
+        let mut full = Vec::with_capacity(length);
+        for (name, value) in headers.iter() {
+            full.extend_from_slice(name);
+            full.extend_from_slice(b": ");
+            full.extend_from_slice(value);
+            full.push(b'\n');
+        }
+        full.extend_from_slice(b"\n\n");
+        full.extend_from_slice(&self.request_body);
+        full
     }
 
     pub fn scalar(&self, variable: Variable) -> Option<&Bytes> {
