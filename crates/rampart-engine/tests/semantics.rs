@@ -396,3 +396,18 @@ fn full_request_is_the_headers_a_blank_line_and_the_body_once_the_body_is_read()
     assert_eq!(tx_var(&tx, "length"), "50");
     assert_eq!(ids(&tx), [3, 4]);
 }
+
+#[test]
+fn a_chained_rule_reads_its_parents_matches_by_name_and_value() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS \"@rx ^X\" \"id:1,phase:1,pass,log,t:uppercase,chain\"\n\
+         SecRule MATCHED_VARS_NAMES \"@streq ARGS:b\" \"chain,setvar:'tx.names=%{{tx.names}}[%{{MATCHED_VAR}}]'\"\n\
+         SecRule MATCHED_VARS:ARGS:b \"@streq XB\" \"setvar:'tx.value=%{{MATCHED_VAR}}|%{{MATCHED_VAR_NAME}}'\"\n\
+         SecRule MATCHED_VARS:/^args:c$/ \"@rx .\" \"id:2,phase:1,pass,log\"\n"
+    ));
+    let tx = request(&rules, "/?a=xa&b=xb&c=yc");
+    assert_eq!(tx_var(&tx, "names"), "[ARGS:b]");
+    assert_eq!(tx_var(&tx, "value"), "XB|MATCHED_VARS:ARGS:b");
+    // A later rule sees the last matches recorded, none of which is named ARGS:c.
+    assert_eq!(ids(&tx), [1]);
+}

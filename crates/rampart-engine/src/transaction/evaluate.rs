@@ -15,6 +15,7 @@ use rampart_seclang::{
     EngineMode, Phase, SetVar, SetVarOperation, Variable,
 };
 
+use super::resolve::Resolved;
 use super::state::StateSink;
 use super::{
     Intervention, LiteralScans, MatchedRule, SourceSummary, StepMemo, Transaction, TransformCache,
@@ -235,12 +236,14 @@ impl Transaction {
                         tx.set(name, bytes(capture));
                     }
                 }
-                let name = value.name();
                 outcome.matched_link = Some(index);
-                self.state
-                    .matched_vars
-                    .push_shared(name.clone(), candidate.clone());
-                self.state.matched_var = Some((name, candidate));
+                let matched = Resolved {
+                    variable: value.variable,
+                    key: value.key.clone(),
+                    value: candidate,
+                };
+                self.state.matched_vars.push(matched.clone());
+                self.state.matched_var = Some(matched);
                 for set_var in &rule.set_vars {
                     self.set_var(set_var);
                 }
@@ -765,7 +768,12 @@ impl Transaction {
             .matched_var
             .as_ref()
             .filter(|_| shown)
-            .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), v.to_vec()))
+            .map(|m| {
+                (
+                    String::from_utf8_lossy(&m.name()).into_owned(),
+                    m.value.to_vec(),
+                )
+            })
             .unwrap_or_default();
         let match_message = matched_link
             .filter(|_| shown)

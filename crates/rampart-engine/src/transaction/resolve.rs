@@ -20,8 +20,7 @@ pub(crate) struct Resolved {
 }
 
 impl Resolved {
-    /// `ARGS:id`, `REQUEST_URI`: what MATCHED_VAR_NAME holds, in one allocation shared by
-    /// MATCHED_VAR_NAME and MATCHED_VARS_NAMES.
+    /// `ARGS:id`, `REQUEST_URI`: what MATCHED_VAR_NAME holds, spelled out when it is read.
     pub fn name(&self) -> Bytes {
         let variable = self.variable.name().as_bytes();
         let Some(key) = &self.key else {
@@ -265,13 +264,24 @@ impl Transaction {
                 );
             }
             V::ArgsCombinedSize => scalar(out, Some(bytes(state.args_combined_size.to_string()))),
-            V::MatchedVar => scalar(out, state.matched_var.as_ref().map(|(_, v)| v.clone())),
-            V::MatchedVarName => scalar(out, state.matched_var.as_ref().map(|(n, _)| n.clone())),
-            V::MatchedVars => {
-                Self::push_members(variable, &state.matched_vars, selection, false, out)
-            }
-            V::MatchedVarsNames => {
-                Self::push_members(variable, &state.matched_vars, selection, true, out)
+            V::MatchedVar => scalar(out, state.matched_var.as_ref().map(|m| m.value.clone())),
+            V::MatchedVarName => scalar(out, state.matched_var.as_ref().map(Resolved::name)),
+            V::MatchedVars | V::MatchedVarsNames => {
+                let names = variable == V::MatchedVarsNames;
+                for matched in &state.matched_vars {
+                    let name = matched.name();
+                    if selection.admits(&name) {
+                        out.push(Resolved {
+                            variable,
+                            value: if names {
+                                name.clone()
+                            } else {
+                                matched.value.clone()
+                            },
+                            key: Some(name),
+                        });
+                    }
+                }
             }
             V::Env => {
                 let mut env = Collection::new();

@@ -23,7 +23,7 @@ const MAX_BITS: usize = 1 << 16;
 pub(crate) struct Spare {
     pub scalars: Vec<Option<Bytes>>,
     pub collections: Vec<Collection>,
-    pub matched_vars: Collection,
+    pub matched_vars: Vec<Resolved>,
     pub matched: Vec<MatchedRule>,
     pub transform_cache: TransformCache,
     pub literal_scans: LiteralScans,
@@ -63,7 +63,7 @@ impl Spare {
         for collection in collections.iter_mut() {
             bounded(collection, Collection::capacity, Collection::clear);
         }
-        bounded(matched_vars, Collection::capacity, Collection::clear);
+        bounded(matched_vars, Vec::capacity, Vec::clear);
         bounded(matched, Vec::capacity, Vec::clear);
         bounded(
             transform_cache,

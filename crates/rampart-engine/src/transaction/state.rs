@@ -10,6 +10,7 @@ use rampart_seclang::Variable;
 
 use crate::collection::{bytes, Bytes, Collection};
 use crate::decode::{url_decode_form, url_decode_uri};
+use crate::transaction::resolve::Resolved;
 use crate::transaction::spare::Spare;
 
 /// The variables of one transaction.
@@ -18,8 +19,11 @@ pub(crate) struct State {
     scalars: Vec<Option<Bytes>>,
     collections: Vec<Collection>,
     pub args_combined_size: u64,
-    pub matched_var: Option<(Bytes, Bytes)>,
-    pub matched_vars: Collection,
+    /// The last match of the rule being evaluated (MATCHED_VAR, MATCHED_VAR_NAME), and all
+    /// of them (MATCHED_VARS). Kept as source and value: the `ARGS:id` name is spelled out
+    /// only when read, which CRS does only in the log data of a shown match.
+    pub matched_var: Option<Resolved>,
+    pub matched_vars: Vec<Resolved>,
     pub highest_severity: Option<u8>,
     pub started: SystemTime,
     pub request_body: Vec<u8>,
