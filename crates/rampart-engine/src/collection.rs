@@ -228,10 +228,8 @@ impl KeyIndex {
         self.repeated = false;
         for (at, (name, _)) in entries.iter().enumerate() {
             let hash = folded_hash(name);
-            if self
-                .find(entries, name, hash)
-                .is_some_and(|first| first != at)
-            {
+            // An earlier member holds the name (`at` itself is not in the table yet).
+            if self.find(entries, name, hash).is_some() {
                 self.repeated = true;
                 continue;
             }

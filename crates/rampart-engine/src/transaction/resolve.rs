@@ -28,24 +28,7 @@ impl Resolved {
         };
         // The name is text: a key that is not UTF-8 shows U+FFFD where its bytes fail.
         let key = String::from_utf8_lossy(key);
-        let length = variable.len() + 1 + key.len();
-        // Most names fit on the stack, and go to the heap once, in their final place.
-        let mut short = [0u8; 128];
-        let mut long = Vec::new();
-        let name = match short.get_mut(..length) {
-            Some(name) => name,
-            None => {
-                long.resize(length, 0);
-                &mut long[..]
-            }
-        };
-        let (head, tail) = name.split_at_mut(variable.len());
-        head.copy_from_slice(variable);
-        if let Some((colon, rest)) = tail.split_first_mut() {
-            *colon = b':';
-            rest.copy_from_slice(key.as_bytes());
-        }
-        bytes(name)
+        [variable, b":", key.as_bytes()].concat().into()
     }
 }
 
@@ -338,10 +321,15 @@ impl Transaction {
             V::ModsecBuild => scalar(out, Some(bytes("030009"))),
             V::FullRequest => scalar(out, Some(bytes(state.full_request()))),
             // Like the stored anchored scalars, empty until it has a value.
-            V::FullRequestLength if !state.request_body_processed => scalar(out, Some(bytes(""))),
-            V::FullRequestLength => {
-                scalar(out, Some(bytes(state.full_request().len().to_string())))
-            }
+            V::FullRequestLength => scalar(
+                out,
+                Some(bytes(
+                    state
+                        .full_request_length()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                )),
+            ),
             v if v.is_collection() => {
                 Self::push_members(variable, state.collection(v), selection, false, out)
             }

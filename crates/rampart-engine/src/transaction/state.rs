@@ -87,18 +87,11 @@ impl State {
     /// FULL_REQUEST: the request headers as `name: value` lines, a blank line, and the body;
     /// empty until the body has been processed.
     pub fn full_request(&self) -> Vec<u8> {
-        if !self.request_body_processed {
+        let Some(length) = self.full_request_length() else {
             return Vec::new();
-        }
-        let headers = self.collection(Variable::RequestHeaders);
-        let length = headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 3)
-            .sum::<usize>()
-            + 2
-            + self.request_body.len();
+        };
         let mut full = Vec::with_capacity(length);
-        for (name, value) in headers.iter() {
+        for (name, value) in self.collection(Variable::RequestHeaders).iter() {
             full.extend_from_slice(name);
             full.extend_from_slice(b": ");
             full.extend_from_slice(value);
@@ -107,6 +100,19 @@ impl State {
         full.extend_from_slice(b"\n\n");
         full.extend_from_slice(&self.request_body);
         full
+    }
+
+    /// FULL_REQUEST_LENGTH, counted without putting FULL_REQUEST together; `None` until the
+    /// body has been processed.
+    pub fn full_request_length(&self) -> Option<usize> {
+        let headers = self.collection(Variable::RequestHeaders).iter();
+        self.request_body_processed.then(|| {
+            headers
+                .map(|(name, value)| name.len() + value.len() + 3)
+                .sum::<usize>()
+                + 2
+                + self.request_body.len()
+        })
     }
 
     pub fn scalar(&self, variable: Variable) -> Option<&Bytes> {
