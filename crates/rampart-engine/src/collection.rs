@@ -97,6 +97,12 @@ impl Collection {
 
     /// Replaces the first member named `key`, or adds one.
     pub fn set(&mut self, key: &[u8], value: Bytes) {
+        self.set_named(key, value, || bytes(key));
+    }
+
+    /// [`set`](Self::set), with the name of a new member made by `name` (a rule's own
+    /// copy, shared rather than copied).
+    pub fn set_named(&mut self, key: &[u8], value: Bytes, name: impl FnOnce() -> Bytes) {
         let Some(index) = &mut self.index else {
             match self
                 .entries
@@ -104,7 +110,7 @@ impl Collection {
                 .find(|(k, _)| k.eq_ignore_ascii_case(key))
             {
                 Some(entry) => entry.1 = value,
-                None => self.entries.push((bytes(key), value)),
+                None => self.entries.push((name(), value)),
             }
             return;
         };
@@ -117,7 +123,7 @@ impl Collection {
             }
             None => {
                 index.add(&self.entries, None, hash);
-                self.entries.push((bytes(key), value));
+                self.entries.push((name(), value));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Actions: what a rule does and says about itself (`id:1,phase:2,deny,t:lowercase,…`).
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{ErrorKind, Quote};
 use crate::lexer::{closing_quote, escape};
@@ -271,9 +272,10 @@ pub enum Ctl {
     RuleRemoveById(Vec<IdRange>),
     RuleRemoveByMsg(String),
     RuleRemoveByTag(String),
-    RuleRemoveTargetById(Vec<IdRange>, Vec<Target>),
-    RuleRemoveTargetByMsg(String, Vec<Target>),
-    RuleRemoveTargetByTag(String, Vec<Target>),
+    // The targets are shared: a transaction keeps them for as long as the removal holds.
+    RuleRemoveTargetById(Vec<IdRange>, Arc<[Target]>),
+    RuleRemoveTargetByMsg(String, Arc<[Target]>),
+    RuleRemoveTargetByTag(String, Arc<[Target]>),
 }
 
 named_enum! {
@@ -879,15 +881,15 @@ fn parse_ctl(text: &str) -> Result<Ctl, (usize, ErrorKind)> {
         C::RuleRemoveByTag => Ctl::RuleRemoveByTag(value.to_string()),
         C::RuleRemoveTargetById => {
             let (subject, targets) = with_targets(value)?;
-            Ctl::RuleRemoveTargetById(ids(&subject)?, targets)
+            Ctl::RuleRemoveTargetById(ids(&subject)?, targets.into())
         }
         C::RuleRemoveTargetByMsg => {
             let (subject, targets) = with_targets(value)?;
-            Ctl::RuleRemoveTargetByMsg(subject, targets)
+            Ctl::RuleRemoveTargetByMsg(subject, targets.into())
         }
         C::RuleRemoveTargetByTag => {
             let (subject, targets) = with_targets(value)?;
-            Ctl::RuleRemoveTargetByTag(subject, targets)
+            Ctl::RuleRemoveTargetByTag(subject, targets.into())
         }
     })
 }

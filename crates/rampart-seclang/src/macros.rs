@@ -4,6 +4,7 @@
 //! parts; an unknown variable name is a load error rather than a silent empty string.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::ErrorKind;
 use crate::suggest::closest;
@@ -17,7 +18,8 @@ pub struct MacroString {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MacroPart {
-    Literal(String),
+    /// Shared, so that a literal value can be handed to a transaction without a copy.
+    Literal(Arc<str>),
     Variable {
         variable: Variable,
         key: Option<String>,
@@ -54,7 +56,7 @@ impl MacroString {
                 })?;
                 literal.push_str(&rest[..start]);
                 if !literal.is_empty() {
-                    parts.push(MacroPart::Literal(std::mem::take(&mut literal)));
+                    parts.push(MacroPart::Literal(std::mem::take(&mut literal).into()));
                 }
                 parts.push(MacroPart::Variable { variable, key });
             }
@@ -64,7 +66,7 @@ impl MacroString {
         }
         literal.push_str(rest);
         if !literal.is_empty() {
-            parts.push(MacroPart::Literal(literal));
+            parts.push(MacroPart::Literal(literal.into()));
         }
         Ok(MacroString { parts })
     }
@@ -75,7 +77,7 @@ impl MacroString {
         let parts = if text.is_empty() {
             Vec::new()
         } else {
-            vec![MacroPart::Literal(text)]
+            vec![MacroPart::Literal(text.into())]
         };
         MacroString { parts }
     }
@@ -88,6 +90,14 @@ impl MacroString {
     pub fn as_literal(&self) -> Option<&str> {
         match self.parts.as_slice() {
             [] => Some(""),
+            [MacroPart::Literal(text)] => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The text itself, shared, when it is a non-empty literal.
+    pub fn shared_literal(&self) -> Option<&Arc<str>> {
+        match self.parts.as_slice() {
             [MacroPart::Literal(text)] => Some(text),
             _ => None,
         }

@@ -26,6 +26,29 @@ use rx::RxMatcher;
 /// Expands macros against the current transaction.
 pub trait Expand {
     fn expand<'a>(&self, text: &'a MacroString) -> Cow<'a, [u8]>;
+
+    /// `text` expanded for an operator to read: where it is one macro alone
+    /// (`@within %{tx.restricted_headers_basic}`), the variable's value itself, not a copy.
+    fn expand_argument<'a>(&self, text: &'a MacroString) -> Expanded<'a> {
+        Expanded::Text(self.expand(text))
+    }
+}
+
+/// An operator's expanded argument.
+pub enum Expanded<'a> {
+    Text(Cow<'a, [u8]>),
+    Shared(crate::collection::Bytes),
+}
+
+impl std::ops::Deref for Expanded<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Expanded::Text(text) => text,
+            Expanded::Shared(value) => value,
+        }
+    }
 }
 
 /// For operators without macros: their literal arguments, as written.
@@ -228,14 +251,14 @@ impl CompiledOperator {
             }
             CompiledOperator::Phrases(pm) => pm.evaluate(input, captures),
             CompiledOperator::Numeric(comparison, argument) => {
-                comparison.evaluate(input, &expand.expand(argument))
+                comparison.evaluate(input, &expand.expand_argument(argument))
             }
             CompiledOperator::Strings(op, argument) => {
-                let argument = expand.expand(argument);
+                let argument = expand.expand_argument(argument);
                 let matched = op.evaluate(input, &argument);
                 if matched {
                     if let Some(out) = captures {
-                        *out = vec![argument.into_owned()];
+                        *out = vec![argument.to_vec()];
                     }
                 }
                 matched

@@ -15,7 +15,8 @@ use rampart_seclang::{
     EngineMode, Phase, SetVar, SetVarOperation, Variable,
 };
 
-use super::resolve::Resolved;
+use super::removals::Removed;
+use super::resolve::{decimal, Resolved};
 use super::state::StateSink;
 use super::{
     Intervention, LiteralScans, MatchedRule, SourceSummary, StepMemo, Transaction, TransformCache,
@@ -25,7 +26,7 @@ use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
 use crate::operator::prefilter::Prefilter;
 use crate::operator::{CompiledOperator, Expand, NoMacros};
-use crate::rule::{CompiledRule, Defaults, RuleMeta};
+use crate::rule::{CompiledRule, Defaults};
 
 use crate::ruleset::{ExecChain, PhaseItem, RuleSet};
 use crate::transform::{Transform, TransformContext};
@@ -157,12 +158,12 @@ impl Transaction {
             self.after_full_match(chain, index, defaults, phase, outcome);
             return true;
         };
-        // The chain whose removed targets the rule must skip, if any.
-        let named = index == 0
-            && self
-                .current_chain
-                .is_some_and(|chain| self.removed_targets.names(chain));
-        let removals_of = named.then_some(&chain.meta);
+        // The targets removed from the chain, which its first rule must skip, if any.
+        let removed = match (index, self.current_chain) {
+            (0, Some(at)) => self.removed_targets.of_chain(at, &chain.meta),
+            _ => None,
+        };
+        let removals_of = removed.as_ref();
         let context = TransformContext {
             unicode_map: rules.config().unicode_map.as_ref(),
         };
@@ -192,7 +193,7 @@ impl Transaction {
         // Chains recurse, so each depth borrows its own buffer from the pool.
         let mut values = self.value_buffers.pop().unwrap_or_default();
         for target in &rule.targets {
-            if removals_of.is_some_and(|meta| self.removed_targets.remove_target(meta, target)) {
+            if removals_of.is_some_and(|removed| removed.target(target)) {
                 continue;
             }
             self.resolve(target, &mut values);
@@ -207,9 +208,7 @@ impl Transaction {
             {
                 continue;
             }
-            if removals_of
-                .is_some_and(|meta| self.removed_targets.remove_value(meta, value.variable, key))
-            {
+            if removals_of.is_some_and(|removed| removed.value(value.variable, key)) {
                 continue;
             }
             let (single, several);
@@ -280,12 +279,12 @@ impl Transaction {
         rules: &RuleSet,
         rule: &CompiledRule,
         sources: &[u32],
-        removals_of: Option<&RuleMeta>,
+        removals_of: Option<&Removed>,
         context: &TransformContext<'_>,
     ) -> bool {
         let mut admitted = false;
         for (target, &source) in rule.targets.iter().zip(sources) {
-            if removals_of.is_some_and(|meta| self.removed_targets.remove_target(meta, target)) {
+            if removals_of.is_some_and(|removed| removed.target(target)) {
                 continue;
             }
             // Every source is summarized, not just up to the first that admits: the first
@@ -363,21 +362,21 @@ impl Transaction {
         rules: &RuleSet,
         rule: &CompiledRule,
         operator: &CompiledOperator,
-        removals_of: Option<&RuleMeta>,
+        removals_of: Option<&Removed>,
         context: &TransformContext<'_>,
     ) -> Option<usize> {
         let Transaction {
             state,
             transform_cache: cache,
             literal_scans: literals,
-            removed_targets,
+
             source_literals,
             ..
         } = self;
         let mut position = 0;
         for (index, target) in rule.targets.iter().enumerate() {
             // `resolve` lists no value of a removed target, so none is counted here.
-            if removals_of.is_some_and(|meta| removed_targets.remove_target(meta, target)) {
+            if removals_of.is_some_and(|removed| removed.target(target)) {
                 continue;
             }
             // A target whose summary rules the rule out is passed over, its values counted.
@@ -398,8 +397,7 @@ impl Transaction {
                 position += 1;
                 let key = key.map(|k| &k[..]);
                 if rule.exclusions.iter().any(|e| e.excludes(variable, key))
-                    || removals_of
-                        .is_some_and(|meta| removed_targets.remove_value(meta, variable, key))
+                    || removals_of.is_some_and(|removed| removed.value(variable, key))
                 {
                     return false;
                 }
@@ -662,29 +660,19 @@ impl Transaction {
             Ctl::RuleRemoveByMsg(msg) => self.removed_msgs.push(msg.clone()),
             Ctl::RuleRemoveTargetById(ids, targets) => {
                 let rules = Arc::clone(self.rules());
-                self.removed_targets.mark_where(&rules.chains, |meta| {
-                    ids.iter().any(|r| r.contains(meta.id))
-                });
-                self.removed_targets
-                    .by_id
-                    .push((ids.clone(), targets.clone()));
+                self.removed_targets.by_id(&rules.chains, ids, targets);
             }
             Ctl::RuleRemoveTargetByTag(tag, targets) => {
                 let rules = Arc::clone(self.rules());
-                let id = rules.tag_id(tag);
-                let tagged = id.and_then(|id| rules.tagged.get(id as usize));
-                for &index in tagged.into_iter().flatten() {
-                    self.removed_targets.mark(index as usize);
-                }
-                self.removed_targets.by_tag.push((id, targets.clone()));
+                let tag = rules.tag_id(tag).map(|id| {
+                    let tagged = rules.tagged.get(id as usize);
+                    (id, tagged.map(Vec::as_slice).unwrap_or_default())
+                });
+                self.removed_targets.by_tag(tag, targets);
             }
             Ctl::RuleRemoveTargetByMsg(msg, targets) => {
                 let rules = Arc::clone(self.rules());
-                self.removed_targets
-                    .mark_where(&rules.chains, |meta| meta.msg_text.as_ref() == Some(msg));
-                self.removed_targets
-                    .by_msg
-                    .push((msg.clone(), targets.clone()));
+                self.removed_targets.by_msg(&rules.chains, msg, targets);
             }
             Ctl::RequestBodyProcessor(processor) => {
                 self.body_processor = Some(*processor);
@@ -720,7 +708,7 @@ impl Transaction {
         };
         let value: Option<Bytes> = match &set_var.operation {
             SetVarOperation::Assign(value) => Some(self.expand_shared(value)),
-            SetVarOperation::SetToOne => Some(bytes("1")),
+            SetVarOperation::SetToOne => Some(one().clone()),
             SetVarOperation::Add(delta) | SetVarOperation::Subtract(delta) => {
                 let delta = parse_int(&self.expand_shared(delta));
                 let current = self
@@ -738,9 +726,12 @@ impl Transaction {
             SetVarOperation::Delete => None,
         };
         let collection = self.state.collection_mut(variable);
-        match value {
-            Some(value) => collection.set(&key, value),
-            None => collection.remove(&key),
+        match (value, set_var.key.shared_literal()) {
+            (Some(value), Some(name)) => {
+                collection.set_named(&key, value, || Bytes::from(Arc::clone(name)))
+            }
+            (Some(value), None) => collection.set(&key, value),
+            (None, _) => collection.remove(&key),
         }
     }
 
@@ -1140,25 +1131,9 @@ fn may_match(rule: &CompiledRule, bits: &[u64], literals: Option<usize>) -> bool
 const CAPTURE_NAMES: [&[u8]; 10] = [b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9"];
 
 /// `n` in decimal, formatted without an intermediate `String`.
-fn decimal(n: i64) -> Bytes {
-    let mut buffer = [0u8; 20];
-    let mut at = buffer.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        buffer[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        let mut signed = Vec::with_capacity(buffer.len() - at + 1);
-        signed.push(b'-');
-        signed.extend_from_slice(&buffer[at..]);
-        return bytes(signed);
-    }
-    bytes(&buffer[at..])
+fn one() -> &'static Bytes {
+    static ONE: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    ONE.get_or_init(|| bytes("1"))
 }
 
 /// One transformation's result, or `None` when it left the value as it was.
@@ -1187,7 +1162,19 @@ mod tests {
 
     #[test]
     fn decimal_matches_to_string() {
-        for n in [0, 7, -7, 10, 4_294_967_296, i64::MAX, i64::MIN, -100] {
+        for n in [
+            0,
+            7,
+            -7,
+            10,
+            255,
+            256,
+            -1,
+            4_294_967_296,
+            i64::MAX,
+            i64::MIN,
+            -100,
+        ] {
             assert_eq!(&decimal(n)[..], n.to_string().as_bytes());
         }
     }

@@ -8,7 +8,7 @@ use rampart_seclang::{MacroPart, MacroString, Variable};
 use super::state::State;
 use super::Transaction;
 use crate::collection::{bytes, Bytes, Collection};
-use crate::operator::Expand;
+use crate::operator::{Expand, Expanded};
 use crate::rule::{CompiledTarget, Selection};
 
 /// One value a target resolved to.
@@ -108,9 +108,57 @@ fn names_of(variable: Variable) -> Option<&'static [Variable]> {
 }
 
 /// The empty value an anchored variable reads as when nothing set it.
-fn empty() -> &'static Bytes {
+pub(crate) fn empty() -> &'static Bytes {
     static EMPTY: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
     EMPTY.get_or_init(|| bytes(""))
+}
+
+/// `n` in decimal. Counts (`&ARGS`) and CRS's scores are small numbers read many times per
+/// transaction, so those share one copy each.
+pub(crate) fn decimal(n: i64) -> Bytes {
+    const SHARED: usize = 256;
+    static SMALL: std::sync::OnceLock<Vec<Bytes>> = std::sync::OnceLock::new();
+    if let Some(shared) = usize::try_from(n).ok().filter(|&n| n < SHARED) {
+        let small = SMALL.get_or_init(|| (0..SHARED).map(|i| bytes(i.to_string())).collect());
+        if let Some(value) = small.get(shared) {
+            return value.clone();
+        }
+    }
+    bytes(itoa_buffer(n).as_slice())
+}
+
+/// The decimal digits of `n`, with a leading `-` when negative, without a heap allocation.
+fn itoa_buffer(n: i64) -> DecimalDigits {
+    let mut digits = DecimalDigits {
+        bytes: [0; 20],
+        start: 20,
+    };
+    let mut rest = n.unsigned_abs();
+    loop {
+        digits.start -= 1;
+        digits.bytes[digits.start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        digits.start -= 1;
+        digits.bytes[digits.start] = b'-';
+    }
+    digits
+}
+
+struct DecimalDigits {
+    // i64::MIN has 19 digits and a sign.
+    bytes: [u8; 20],
+    start: usize,
+}
+
+impl DecimalDigits {
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
 }
 
 impl State {
@@ -168,7 +216,7 @@ impl Transaction {
             out.push(Resolved {
                 variable: target.variable,
                 key: None,
-                value: bytes(count.to_string()),
+                value: decimal(i64::try_from(count).unwrap_or(i64::MAX)),
             });
         }
     }
@@ -246,7 +294,12 @@ impl Transaction {
                     out,
                 );
             }
-            V::ArgsCombinedSize => scalar(out, Some(bytes(state.args_combined_size.to_string()))),
+            V::ArgsCombinedSize => scalar(
+                out,
+                Some(decimal(
+                    i64::try_from(state.args_combined_size).unwrap_or(i64::MAX),
+                )),
+            ),
             V::MatchedVar => scalar(out, state.matched_var.as_ref().map(|m| m.value.clone())),
             V::MatchedVarName => scalar(out, state.matched_var.as_ref().map(Resolved::name)),
             V::MatchedVars | V::MatchedVarsNames => {
@@ -301,9 +354,7 @@ impl Transaction {
             }
             V::HighestSeverity => scalar(
                 out,
-                Some(bytes(
-                    state.highest_severity.map_or(255, u32::from).to_string(),
-                )),
+                Some(decimal(state.highest_severity.map_or(255, i64::from))),
             ),
             V::Duration => {
                 let elapsed = state.started.elapsed().map_or(0, |d| d.as_millis());
@@ -335,7 +386,7 @@ impl Transaction {
             }
             v if is_anchored(v) => scalar(
                 out,
-                Some(state.scalar(v).cloned().unwrap_or_else(|| bytes(""))),
+                Some(state.scalar(v).cloned().unwrap_or_else(|| empty().clone())),
             ),
             v => scalar(out, state.scalar(v).cloned()),
         }
@@ -377,16 +428,28 @@ impl Transaction {
     /// `text` expanded, as shared bytes: a text that is one macro alone (`%{tx.score}`,
     /// most `setvar` values in CRS) shares the variable's value rather than copying it.
     pub(crate) fn expand_shared(&self, text: &MacroString) -> Bytes {
-        if let [MacroPart::Variable { variable, key }] = text.parts() {
-            return self
+        match text.parts() {
+            [] => empty().clone(),
+            [MacroPart::Literal(literal)] => Bytes::from(std::sync::Arc::clone(literal)),
+            [MacroPart::Variable { variable, key }] => self
                 .macro_value(*variable, key.as_deref())
-                .unwrap_or_else(|| empty().clone());
+                .unwrap_or_else(|| empty().clone()),
+            _ => bytes(self.expand(text)),
         }
-        bytes(self.expand(text))
     }
 }
 
 impl Expand for Transaction {
+    fn expand_argument<'a>(&self, text: &'a MacroString) -> Expanded<'a> {
+        match text.parts() {
+            [MacroPart::Variable { variable, key }] => Expanded::Shared(
+                self.macro_value(*variable, key.as_deref())
+                    .unwrap_or_else(|| empty().clone()),
+            ),
+            _ => Expanded::Text(self.expand(text)),
+        }
+    }
+
     fn expand<'a>(&self, text: &'a MacroString) -> Cow<'a, [u8]> {
         if let Some(literal) = text.as_literal() {
             return Cow::Borrowed(literal.as_bytes());
