@@ -76,19 +76,43 @@ impl Collection {
         &'a self,
         key: &'k [u8],
     ) -> impl Iterator<Item = &'a (Bytes, Bytes)> + use<'a, 'k> {
-        let range = match &self.index {
-            None => 0..self.entries.len(),
-            Some(index) => match index.find(&self.entries, key, folded_hash(key)) {
-                None => 0..0,
-                Some(at) if index.repeated => at..self.entries.len(),
-                Some(at) => at..at + 1,
+        // A scan compares names; only the index needs the hash.
+        let hash = if self.index.is_some() {
+            folded_hash(key)
+        } else {
+            0
+        };
+        self.get_hashed(key, hash)
+    }
+
+    /// Every member named `name`, whose hash is known already.
+    pub fn get_name<'a, 'k>(
+        &'a self,
+        name: &'k Name,
+    ) -> impl Iterator<Item = &'a (Bytes, Bytes)> + use<'a, 'k> {
+        self.get_hashed(&name.bytes, name.hash)
+    }
+
+    fn get_hashed<'a, 'k>(
+        &'a self,
+        key: &'k [u8],
+        hash: u64,
+    ) -> impl Iterator<Item = &'a (Bytes, Bytes)> + use<'a, 'k> {
+        // The index has compared the name already when it found a member whose name no other
+        // member holds: that member is the whole answer.
+        let (range, compare) = match &self.index {
+            None => (0..self.entries.len(), true),
+            Some(index) => match index.find(&self.entries, key, hash) {
+                None => (0..0, false),
+                Some(at) if index.repeated => (at..self.entries.len(), true),
+                Some(at) => (at..at + 1, false),
             },
         };
         self.entries
             .get(range)
             .unwrap_or_default()
             .iter()
-            .filter(move |(k, _)| k.eq_ignore_ascii_case(key))
+            .filter(move |(k, _)| !compare || same_name(k, key))
     }
 
     pub fn first(&self, key: &[u8]) -> Option<&Bytes> {
@@ -104,11 +128,7 @@ impl Collection {
     /// copy, shared rather than copied).
     pub fn set_named(&mut self, key: &[u8], value: Bytes, name: impl FnOnce() -> Bytes) {
         let Some(index) = &mut self.index else {
-            match self
-                .entries
-                .iter_mut()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            {
+            match self.entries.iter_mut().find(|(k, _)| same_name(k, key)) {
                 Some(entry) => entry.1 = value,
                 None => self.entries.push((name(), value)),
             }
@@ -130,7 +150,7 @@ impl Collection {
 
     /// Removes every member named `key`.
     pub fn remove(&mut self, key: &[u8]) {
-        self.entries.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        self.entries.retain(|(k, _)| !same_name(k, key));
         if let Some(index) = &mut self.index {
             index.rebuild(&self.entries);
         }
@@ -141,6 +161,28 @@ impl Collection {
         if let Some(index) = &mut self.index {
             index.clear();
         }
+    }
+}
+
+/// A member name a rule looks up, with its [`folded_hash`] computed once, at load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    bytes: Vec<u8>,
+    hash: u64,
+}
+
+impl Name {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        let hash = folded_hash(&bytes);
+        Name { bytes, hash }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
     }
 }
 
@@ -172,7 +214,7 @@ impl KeyIndex {
             if check == (hash >> 32) as u32
                 && entries
                     .get(at)
-                    .is_some_and(|(name, _)| name.eq_ignore_ascii_case(key))
+                    .is_some_and(|(name, _)| same_name(name, key))
             {
                 return Some(at);
             }
@@ -274,6 +316,26 @@ fn folded_hash(key: &[u8]) -> u64 {
     hash
 }
 
+/// Whether two names are equal ASCII case-insensitively, compared eight bytes at a time.
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a_words, mut b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut a_words).zip(&mut b_words) {
+        let (mut x_word, mut y_word) = ([0u8; 8], [0u8; 8]);
+        x_word.copy_from_slice(x);
+        y_word.copy_from_slice(y);
+        let (x, y) = (u64::from_le_bytes(x_word), u64::from_le_bytes(y_word));
+        if x != y && lower_ascii_word(x) != lower_ascii_word(y) {
+            return false;
+        }
+    }
+    a_words
+        .remainder()
+        .eq_ignore_ascii_case(b_words.remainder())
+}
+
 /// The eight bytes of `word` with `A`–`Z` turned to `a`–`z` and every other byte kept.
 fn lower_ascii_word(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -303,6 +365,39 @@ mod tests {
         assert_eq!(values, [&b"c"[..], b"1", b"b"]);
         c.remove(b"HOST");
         assert_eq!(c.len(), 1);
+    }
+
+    #[test]
+    fn names_compare_like_eq_ignore_ascii_case() {
+        let names: [&[u8]; 10] = [
+            b"",
+            b"host",
+            b"HOST",
+            b"detection_paranoia_level",
+            b"DETECTION_PARANOIA_LEVEL",
+            b"DETECTION_PARANOIA_LEVEX",
+            b"detection_paranoia_leve",
+            b"\xc9t\xc9_\xe9t\xe9_ABCDEFGH",
+            b"\xe9t\xe9_\xe9t\xe9_abcdefgh",
+            b"[]@`{}~^_abcdefghij",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(same_name(a, b), a.eq_ignore_ascii_case(b), "{a:?} {b:?}");
+            }
+        }
+        // Every byte against its case partner and its neighbours, in each lane.
+        for byte in 0..=255u8 {
+            for other in [byte, byte ^ 0x20, byte.wrapping_add(1)] {
+                for lane in 0..9 {
+                    let mut a = *b"0123456789";
+                    let mut b = a;
+                    a[lane] = byte;
+                    b[lane] = other;
+                    assert_eq!(same_name(&a, &b), a.eq_ignore_ascii_case(&b));
+                }
+            }
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::transform::Transform;
 pub enum Selection {
     All,
     /// Compared ASCII case-insensitively.
-    Key(Vec<u8>),
+    Key(crate::collection::Name),
     /// Matched against member names, case-insensitively.
     Regex(KeyPattern),
 }
@@ -268,7 +268,9 @@ fn selector_regex(pattern: &str) -> Result<KeyPattern, RuleError> {
 fn selection(target: &Target) -> Result<Selection, RuleError> {
     Ok(match &target.selector {
         None => Selection::All,
-        Some(rampart_seclang::Selector::Key(key)) => Selection::Key(key.as_bytes().to_vec()),
+        Some(rampart_seclang::Selector::Key(key)) => {
+            Selection::Key(crate::collection::Name::new(key.as_bytes().to_vec()))
+        }
         Some(rampart_seclang::Selector::Regex(pattern)) => {
             Selection::Regex(selector_regex(pattern)?)
         }

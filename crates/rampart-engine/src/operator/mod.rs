@@ -79,7 +79,7 @@ pub enum CompiledOperator {
     /// `@rx` with macros: compiled per transaction.
     RxExpanded(MacroString),
     Phrases(PhraseMatcher),
-    Numeric(numeric::Comparison, MacroString),
+    Numeric(numeric::Comparison, numeric::Limit),
     Strings(strings::StringOp, MacroString),
     IpMatch(IpMatcher),
     ValidateByteRange(Box<[bool; 256]>),
@@ -117,6 +117,7 @@ impl CompiledOperator {
             Argument::Text(text) => text.clone(),
             _ => MacroString::default(),
         };
+        let limit = |argument: &Argument| numeric::Limit::new(text(argument));
         Ok(match operator.name {
             N::Rx => {
                 let pattern = text(&operator.argument);
@@ -143,11 +144,11 @@ impl CompiledOperator {
                     PhraseMatcher::new(&phrases).map_err(|e| invalid(e.to_string()))?,
                 )
             }
-            N::Eq => CompiledOperator::Numeric(numeric::Comparison::Eq, text(&operator.argument)),
-            N::Ge => CompiledOperator::Numeric(numeric::Comparison::Ge, text(&operator.argument)),
-            N::Gt => CompiledOperator::Numeric(numeric::Comparison::Gt, text(&operator.argument)),
-            N::Le => CompiledOperator::Numeric(numeric::Comparison::Le, text(&operator.argument)),
-            N::Lt => CompiledOperator::Numeric(numeric::Comparison::Lt, text(&operator.argument)),
+            N::Eq => CompiledOperator::Numeric(numeric::Comparison::Eq, limit(&operator.argument)),
+            N::Ge => CompiledOperator::Numeric(numeric::Comparison::Ge, limit(&operator.argument)),
+            N::Gt => CompiledOperator::Numeric(numeric::Comparison::Gt, limit(&operator.argument)),
+            N::Le => CompiledOperator::Numeric(numeric::Comparison::Le, limit(&operator.argument)),
+            N::Lt => CompiledOperator::Numeric(numeric::Comparison::Lt, limit(&operator.argument)),
             N::Streq => {
                 CompiledOperator::Strings(strings::StringOp::Streq, text(&operator.argument))
             }
@@ -210,9 +211,8 @@ impl CompiledOperator {
     pub fn uses_macros(&self) -> bool {
         match self {
             CompiledOperator::RxExpanded(_) => true,
-            CompiledOperator::Numeric(_, argument) | CompiledOperator::Strings(_, argument) => {
-                argument.as_literal().is_none()
-            }
+            CompiledOperator::Numeric(_, limit) => matches!(limit, numeric::Limit::Expanded(_)),
+            CompiledOperator::Strings(_, argument) => argument.as_literal().is_none(),
             _ => false,
         }
     }
@@ -250,8 +250,14 @@ impl CompiledOperator {
                 }
             }
             CompiledOperator::Phrases(pm) => pm.evaluate(input, captures),
-            CompiledOperator::Numeric(comparison, argument) => {
-                comparison.evaluate(input, &expand.expand_argument(argument))
+            CompiledOperator::Numeric(comparison, limit) => {
+                let limit = match limit {
+                    numeric::Limit::Fixed(limit) => *limit,
+                    numeric::Limit::Expanded(argument) => {
+                        numeric::parse_int(&expand.expand_argument(argument))
+                    }
+                };
+                comparison.holds(numeric::parse_int(input), limit)
             }
             CompiledOperator::Strings(op, argument) => {
                 let argument = expand.expand_argument(argument);

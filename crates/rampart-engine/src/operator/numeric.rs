@@ -3,6 +3,8 @@
 //! Both sides are read as ModSecurity reads them: an optional sign and leading digits, anything
 //! that is not a number counting as 0.
 
+use rampart_seclang::MacroString;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comparison {
     Eq,
@@ -12,9 +14,28 @@ pub enum Comparison {
     Lt,
 }
 
+/// The right-hand side: read once when the rule is compiled, unless it holds macros.
+#[derive(Debug, Clone)]
+pub enum Limit {
+    Fixed(i64),
+    Expanded(MacroString),
+}
+
+impl Limit {
+    pub fn new(argument: MacroString) -> Self {
+        match argument.as_literal() {
+            Some(text) => Limit::Fixed(parse_int(text.as_bytes())),
+            None => Limit::Expanded(argument),
+        }
+    }
+}
+
 impl Comparison {
     pub fn evaluate(self, input: &[u8], argument: &[u8]) -> bool {
-        let (value, limit) = (parse_int(input), parse_int(argument));
+        self.holds(parse_int(input), parse_int(argument))
+    }
+
+    pub fn holds(self, value: i64, limit: i64) -> bool {
         match self {
             Comparison::Eq => value == limit,
             Comparison::Ge => value >= limit,
@@ -58,5 +79,11 @@ mod tests {
         assert!(Comparison::Ge.evaluate(b"5", b"5"));
         assert!(Comparison::Lt.evaluate(b"", b"1"));
         assert!(!Comparison::Gt.evaluate(b"x", b"0"));
+        assert!(matches!(
+            Limit::new(MacroString::literal(" 2x")),
+            Limit::Fixed(2)
+        ));
+        let macro_limit = MacroString::parse("%{tx.limit}").unwrap();
+        assert!(matches!(Limit::new(macro_limit), Limit::Expanded(_)));
     }
 }

@@ -198,8 +198,11 @@ impl Transaction {
             }
             self.resolve(target, &mut values);
         }
+        // The value `first_match` stopped at is known to match; without captures to take or
+        // stages to log, running the operator on it again would only repeat the answer.
+        let known_hit = (in_place && !rule.capture && !rule.multi_match).then_some(skip);
         let mut matched_any = false;
-        for value in values.iter().skip(skip) {
+        for (position, value) in values.iter().enumerate().skip(skip) {
             let key = value.key.as_deref();
             if rule
                 .exclusions
@@ -222,9 +225,9 @@ impl Transaction {
             for (candidate, may_match) in candidates {
                 let candidate = candidate.clone();
                 let mut captures = rule.capture.then(Vec::new);
-                let matched =
-                    *may_match && operator.evaluate(&candidate, &*self, captures.as_mut());
-                let hit = matched != rule.negated;
+                let hit = known_hit == Some(position)
+                    || (*may_match && operator.evaluate(&candidate, &*self, captures.as_mut()))
+                        != rule.negated;
                 if !hit {
                     continue;
                 }

@@ -177,7 +177,7 @@ impl State {
                 visit(variable, Some(key), if names { key } else { value })
             };
             match &target.selection {
-                Selection::Key(name) => collection.get(name).any(each),
+                Selection::Key(name) => collection.get_name(name).any(each),
                 Selection::All => collection.iter().any(each),
                 selection => collection
                     .iter()
@@ -236,7 +236,7 @@ impl Transaction {
             });
         };
         match selection {
-            Selection::Key(name) => collection.get(name).for_each(push),
+            Selection::Key(name) => collection.get_name(name).for_each(push),
             Selection::All => collection.iter().for_each(push),
             selection => collection
                 .iter()
@@ -416,7 +416,7 @@ impl Transaction {
         }
         let selection = match key {
             Some(key) if variable.is_collection() || variable == Variable::Rule => {
-                Selection::Key(key.as_bytes().to_vec())
+                Selection::Key(crate::collection::Name::new(key.as_bytes().to_vec()))
             }
             _ => Selection::All,
         };
