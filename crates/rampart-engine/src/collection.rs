@@ -90,7 +90,7 @@ impl Collection {
         &'a self,
         name: &'k Name,
     ) -> impl Iterator<Item = &'a (Bytes, Bytes)> + use<'a, 'k> {
-        self.get_hashed(&name.bytes, name.hash)
+        self.get_hashed(&name.lower, name.hash)
     }
 
     fn get_hashed<'a, 'k>(
@@ -168,13 +168,17 @@ impl Collection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name {
     bytes: Vec<u8>,
+    /// Lower case: the form CRS writes its names in, so that most comparisons find equal
+    /// words without folding them.
+    lower: Vec<u8>,
     hash: u64,
 }
 
 impl Name {
     pub fn new(bytes: Vec<u8>) -> Self {
         let hash = folded_hash(&bytes);
-        Name { bytes, hash }
+        let lower = bytes.to_ascii_lowercase();
+        Name { bytes, lower, hash }
     }
 }
 
