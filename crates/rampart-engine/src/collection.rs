@@ -157,6 +157,10 @@ impl Collection {
     }
 
     pub fn clear(&mut self) {
+        // Most of a transaction's hundred-odd collections stay empty: nothing to undo.
+        if self.entries.is_empty() {
+            return;
+        }
         self.entries.clear();
         if let Some(index) = &mut self.index {
             index.clear();
