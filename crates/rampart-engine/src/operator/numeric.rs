@@ -31,10 +31,6 @@ impl Limit {
 }
 
 impl Comparison {
-    pub fn evaluate(self, input: &[u8], argument: &[u8]) -> bool {
-        self.holds(parse_int(input), parse_int(argument))
-    }
-
     pub fn holds(self, value: i64, limit: i64) -> bool {
         match self {
             Comparison::Eq => value == limit,
@@ -76,9 +72,12 @@ mod tests {
         assert_eq!(parse_int(b"abc"), 0);
         assert_eq!(parse_int(b""), 0);
         assert_eq!(parse_int(b"99999999999999999999999"), i64::MAX);
-        assert!(Comparison::Ge.evaluate(b"5", b"5"));
-        assert!(Comparison::Lt.evaluate(b"", b"1"));
-        assert!(!Comparison::Gt.evaluate(b"x", b"0"));
+        let holds = |c: Comparison, input: &[u8], argument: &[u8]| {
+            c.holds(parse_int(input), parse_int(argument))
+        };
+        assert!(holds(Comparison::Ge, b"5", b"5"));
+        assert!(holds(Comparison::Lt, b"", b"1"));
+        assert!(!holds(Comparison::Gt, b"x", b"0"));
         assert!(matches!(
             Limit::new(MacroString::literal(" 2x")),
             Limit::Fixed(2)

@@ -372,7 +372,6 @@ impl Transaction {
             state,
             transform_cache: cache,
             literal_scans: literals,
-
             source_literals,
             ..
         } = self;
@@ -1133,7 +1132,7 @@ fn may_match(rule: &CompiledRule, bits: &[u64], literals: Option<usize>) -> bool
 /// The TX variables `capture` fills, group by group.
 const CAPTURE_NAMES: [&[u8]; 10] = [b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9"];
 
-/// `n` in decimal, formatted without an intermediate `String`.
+/// The value `setvar:tx.name` (without `=`) sets, shared.
 fn one() -> &'static Bytes {
     static ONE: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
     ONE.get_or_init(|| bytes("1"))

@@ -124,41 +124,23 @@ pub(crate) fn decimal(n: i64) -> Bytes {
             return value.clone();
         }
     }
-    bytes(itoa_buffer(n).as_slice())
-}
-
-/// The decimal digits of `n`, with a leading `-` when negative, without a heap allocation.
-fn itoa_buffer(n: i64) -> DecimalDigits {
-    let mut digits = DecimalDigits {
-        bytes: [0; 20],
-        start: 20,
-    };
+    // i64::MIN has 19 digits and a sign.
+    let mut buffer = [0u8; 20];
+    let mut at = buffer.len();
     let mut rest = n.unsigned_abs();
     loop {
-        digits.start -= 1;
-        digits.bytes[digits.start] = b'0' + (rest % 10) as u8;
+        at -= 1;
+        buffer[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
     if n < 0 {
-        digits.start -= 1;
-        digits.bytes[digits.start] = b'-';
+        at -= 1;
+        buffer[at] = b'-';
     }
-    digits
-}
-
-struct DecimalDigits {
-    // i64::MIN has 19 digits and a sign.
-    bytes: [u8; 20],
-    start: usize,
-}
-
-impl DecimalDigits {
-    fn as_slice(&self) -> &[u8] {
-        &self.bytes[self.start..]
-    }
+    bytes(&buffer[at..])
 }
 
 impl State {
@@ -428,25 +410,33 @@ impl Transaction {
     /// `text` expanded, as shared bytes: a text that is one macro alone (`%{tx.score}`,
     /// most `setvar` values in CRS) shares the variable's value rather than copying it.
     pub(crate) fn expand_shared(&self, text: &MacroString) -> Bytes {
+        if let Some(value) = self.lone_macro(text) {
+            return value;
+        }
         match text.parts() {
             [] => empty().clone(),
             [MacroPart::Literal(literal)] => Bytes::from(std::sync::Arc::clone(literal)),
-            [MacroPart::Variable { variable, key }] => self
-                .macro_value(*variable, key.as_deref())
-                .unwrap_or_else(|| empty().clone()),
             _ => bytes(self.expand(text)),
         }
+    }
+
+    /// The value of a text that is one macro alone, shared; `None` for any other text.
+    fn lone_macro(&self, text: &MacroString) -> Option<Bytes> {
+        let [MacroPart::Variable { variable, key }] = text.parts() else {
+            return None;
+        };
+        Some(
+            self.macro_value(*variable, key.as_deref())
+                .unwrap_or_else(|| empty().clone()),
+        )
     }
 }
 
 impl Expand for Transaction {
     fn expand_argument<'a>(&self, text: &'a MacroString) -> Expanded<'a> {
-        match text.parts() {
-            [MacroPart::Variable { variable, key }] => Expanded::Shared(
-                self.macro_value(*variable, key.as_deref())
-                    .unwrap_or_else(|| empty().clone()),
-            ),
-            _ => Expanded::Text(self.expand(text)),
+        match self.lone_macro(text) {
+            Some(value) => Expanded::Shared(value),
+            None => Expanded::Text(self.expand(text)),
         }
     }
 
