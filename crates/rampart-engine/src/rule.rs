@@ -181,6 +181,10 @@ pub struct CompiledRule {
     /// values are computed, but only when there is an XML body.
     pub reads_in_place: bool,
     pub reads_xml: bool,
+    /// Whether the link reads at most one stored value, as a rule on `TX:name` or on
+    /// `REQUEST_METHOD` does (CRS's paranoia-level gates are half the rules a request runs):
+    /// its operator then runs on that value without a list of values being built.
+    pub single_value: bool,
     pub capture: bool,
     pub set_vars: Vec<SetVar>,
     /// Non-disruptive actions run after the whole chain matched, in written order.
@@ -328,6 +332,7 @@ impl CompiledRule {
             multi_match: false,
             reads_in_place: false,
             reads_xml: false,
+            single_value: false,
             capture: false,
             set_vars: Vec::new(),
             after_match: Vec::new(),
@@ -367,6 +372,11 @@ impl CompiledRule {
         rule.reads_xml = rule.targets.iter().any(|t| t.variable == Variable::Xml);
         rule.reads_in_place = rule.targets.iter().all(CompiledTarget::is_stored)
             && rule.operator.as_ref().is_some_and(|op| !op.uses_macros());
+        rule.single_value = !rule.multi_match
+            && matches!(&rule.targets[..], [target] if target.is_stored()
+                && target.variable != Variable::Xml
+                && (matches!(target.selection, Selection::Key(_))
+                    || !target.variable.is_collection()));
         Ok(rule)
     }
 }

@@ -411,3 +411,28 @@ fn a_chained_rule_reads_its_parents_matches_by_name_and_value() {
     // A later rule sees the last matches recorded, none of which is named ARGS:c.
     assert_eq!(ids(&tx), [1]);
 }
+
+/// A link on one named member (`ARGS:a`, `TX:x`) reads it directly; when the name is
+/// repeated, every copy is still looked at, captures land in TX, and an exclusion or a
+/// removed target still spares the member.
+#[test]
+fn single_member_targets_see_every_copy_and_honour_exclusions() {
+    let rules = rules(&format!(
+        "{ENGINE}SecRule ARGS:a \"@rx ^(b)$\" \"id:1,phase:1,pass,log,capture,setvar:tx.got=%{{tx.1}},msg:'%{{MATCHED_VAR}}'\"\n\
+         SecRule TX:got \"@streq b\" \"id:2,phase:1,pass,log,msg:'%{{MATCHED_VAR_NAME}}'\"\n\
+         SecRule ARGS:c \"@rx x\" \"id:3,phase:1,pass,log,ctl:ruleRemoveTargetById=4;ARGS:d\"\n\
+         SecRule ARGS:d \"@rx x\" \"id:4,phase:1,pass,log\"\n\
+         SecRule REQUEST_METHOD \"!@streq GET\" \"id:5,phase:1,pass,log\"\n"
+    ));
+    let tx = request(&rules, "/?a=z&a=b&c=x&d=x");
+    assert_eq!(
+        ids(&tx),
+        vec![1, 2, 3],
+        "the second `a` matches; `d` is removed"
+    );
+    assert_eq!(tx_var(&tx, "got"), "b");
+    assert_eq!(tx.matched_rules()[0].msg, "b");
+    assert_eq!(tx.matched_rules()[1].msg, "TX:got");
+    let tx = request(&rules, "/?a=b&d=x");
+    assert_eq!(ids(&tx), vec![1, 2, 4], "without `c`, `d` is not removed");
+}

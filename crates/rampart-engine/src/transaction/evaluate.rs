@@ -167,25 +167,69 @@ impl Transaction {
         let context = TransformContext {
             unicode_map: rules.config().unicode_map.as_ref(),
         };
+        let single = rule
+            .single_value
+            .then(|| {
+                self.match_single(rules, rule, operator, index, removals_of, &context, outcome)
+            })
+            .flatten();
+        let matched = match single {
+            Some(matched) => matched,
+            None => self.match_values(
+                rules,
+                chain,
+                index,
+                phase,
+                operator,
+                removals_of,
+                &context,
+                outcome,
+            ),
+        };
+        if !matched {
+            self.state.matched_var = None;
+            self.state.matched_vars.clear();
+            return false;
+        }
+        if index + 1 < chain.links.len()
+            && !self.evaluate_link(rules, chain, index + 1, defaults, phase, outcome)
+        {
+            return false;
+        }
+        self.after_full_match(chain, index, defaults, phase, outcome);
+        true
+    }
+
+    /// Runs a link's operator over every value its targets list, noting each match; whether
+    /// any matched.
+    #[allow(clippy::too_many_arguments)]
+    fn match_values(
+        &mut self,
+        rules: &RuleSet,
+        chain: &ExecChain,
+        index: usize,
+        phase: Phase,
+        operator: &CompiledOperator,
+        removals_of: Option<&Removed>,
+        context: &TransformContext<'_>,
+        outcome: &mut ChainOutcome,
+    ) -> bool {
+        let rule = &chain.links[index];
         // Until a value matches nothing changes the transaction, so values can be read in
         // place; the first match switches to resolving them all, as ModSecurity does.
         let in_place = rule.reads_in_place && !(rule.reads_xml && self.state.xml.is_some());
         let skip = if in_place {
             let ruled_out = rule.value_sources.as_deref().is_some_and(|sources| {
-                !self.sources_admit(rules, rule, sources, removals_of, &context)
+                !self.sources_admit(rules, rule, sources, removals_of, context)
             });
             let first = if ruled_out {
                 None
             } else {
-                self.first_match(rules, rule, operator, removals_of, &context)
+                self.first_match(rules, rule, operator, removals_of, context)
             };
             match first {
                 Some(position) => position,
-                None => {
-                    self.state.matched_var = None;
-                    self.state.matched_vars.clear();
-                    return false;
-                }
+                None => return false,
             }
         } else {
             0
@@ -216,39 +260,30 @@ impl Transaction {
             }
             let (single, several);
             let candidates: &[(Bytes, bool)] = if rule.multi_match {
-                several = self.transformed_all(rule, &value.value, &context);
+                several = self.transformed_all(rule, &value.value, context);
                 &several
             } else {
-                single = [self.transformed(rules, rule, &value.value, &context)];
+                single = [self.transformed(rules, rule, &value.value, context)];
                 &single
             };
             for (candidate, may_match) in candidates {
-                let candidate = candidate.clone();
                 let mut captures = rule.capture.then(Vec::new);
                 let hit = known_hit == Some(position)
-                    || (*may_match && operator.evaluate(&candidate, &*self, captures.as_mut()))
+                    || (*may_match && operator.evaluate(candidate, &*self, captures.as_mut()))
                         != rule.negated;
                 if !hit {
                     continue;
                 }
                 matched_any = true;
-                if let Some(captures) = captures.filter(|c| !c.is_empty()) {
-                    let tx = self.state.collection_mut(Variable::Tx);
-                    for (name, capture) in CAPTURE_NAMES.iter().zip(captures) {
-                        tx.set(name, bytes(capture));
-                    }
-                }
-                outcome.matched_link = Some(index);
-                let matched = Resolved {
-                    variable: value.variable,
-                    key: value.key.clone(),
-                    value: candidate,
-                };
-                self.state.matched_vars.push(matched.clone());
-                self.state.matched_var = Some(matched);
-                for set_var in &rule.set_vars {
-                    self.set_var(set_var);
-                }
+                self.note_match(
+                    rule,
+                    index,
+                    value.variable,
+                    value.key.clone(),
+                    candidate.clone(),
+                    captures,
+                    outcome,
+                );
                 if rule.multi_match {
                     // ModSecurity logs a multiMatch rule at each match, before (and whatever)
                     // the rest of its chain decides.
@@ -258,18 +293,122 @@ impl Transaction {
         }
         values.clear();
         self.value_buffers.push(values);
-        if !matched_any {
-            self.state.matched_var = None;
-            self.state.matched_vars.clear();
-            return false;
+        matched_any
+    }
+
+    /// [`match_values`](Self::match_values) for a link that [reads one stored
+    /// value](CompiledRule::single_value), without listing it first: whether it matched, or
+    /// `None` when the target holds several values after all.
+    #[allow(clippy::too_many_arguments)]
+    fn match_single(
+        &mut self,
+        rules: &RuleSet,
+        rule: &CompiledRule,
+        operator: &CompiledOperator,
+        index: usize,
+        removals_of: Option<&Removed>,
+        context: &TransformContext<'_>,
+        outcome: &mut ChainOutcome,
+    ) -> Option<bool> {
+        let target = rule.targets.first()?;
+        if removals_of.is_some_and(|removed| removed.target(target)) {
+            return Some(false);
         }
-        if index + 1 < chain.links.len()
-            && !self.evaluate_link(rules, chain, index + 1, defaults, phase, outcome)
-        {
-            return false;
+        let mut captures = rule.capture.then(Vec::new);
+        let mut seen = 0;
+        let mut matched = None;
+        if rule.reads_in_place {
+            // The operator needs no macros: it runs on the value where it is stored, and
+            // only a match takes a reference to it.
+            let Transaction {
+                state,
+                transform_cache: cache,
+                literal_scans: literals,
+                ..
+            } = &mut *self;
+            state.visit_stored(target, &mut |variable, key, value| {
+                seen += 1;
+                if seen > 1 {
+                    return true;
+                }
+                let name = key.map(|k| &k[..]);
+                if rule.exclusions.iter().any(|e| e.excludes(variable, name))
+                    || removals_of.is_some_and(|removed| removed.value(variable, name))
+                {
+                    return false;
+                }
+                let (candidate, at) = screen(cache, literals, rules, rule, value, context);
+                let hit = (may_match(rule, &literals.bits, at)
+                    && operator.evaluate(candidate, &NoMacros, captures.as_mut()))
+                    != rule.negated;
+                if hit {
+                    matched = Some((variable, key.cloned(), candidate.clone()));
+                }
+                false
+            });
+        } else {
+            let mut found = None;
+            self.state
+                .visit_stored(target, &mut |variable, key, value| {
+                    seen += 1;
+                    found = Some((variable, key.cloned(), value.clone()));
+                    seen > 1
+                });
+            if let Some((variable, key, value)) = found.filter(|_| seen == 1) {
+                let name = key.as_deref();
+                let excluded = rule.exclusions.iter().any(|e| e.excludes(variable, name))
+                    || removals_of.is_some_and(|removed| removed.value(variable, name));
+                if !excluded {
+                    let (candidate, may_match) = self.transformed(rules, rule, &value, context);
+                    let hit = (may_match
+                        && operator.evaluate(&candidate, &*self, captures.as_mut()))
+                        != rule.negated;
+                    if hit {
+                        matched = Some((variable, key, candidate));
+                    }
+                }
+            }
         }
-        self.after_full_match(chain, index, defaults, phase, outcome);
-        true
+        if seen > 1 {
+            return None;
+        }
+        let Some((variable, key, value)) = matched else {
+            return Some(false);
+        };
+        self.note_match(rule, index, variable, key, value, captures, outcome);
+        Some(true)
+    }
+
+    /// What every match of a value does at once: captures into TX:0–9, MATCHED_VAR(S), and
+    /// the link's `setvar`s.
+    #[allow(clippy::too_many_arguments)]
+    fn note_match(
+        &mut self,
+        rule: &CompiledRule,
+        index: usize,
+        variable: Variable,
+        key: Option<Bytes>,
+        value: Bytes,
+        captures: Option<Vec<Vec<u8>>>,
+        outcome: &mut ChainOutcome,
+    ) {
+        if let Some(captures) = captures.filter(|c| !c.is_empty()) {
+            let tx = self.state.collection_mut(Variable::Tx);
+            for (name, capture) in CAPTURE_NAMES.iter().zip(captures) {
+                tx.set(name, bytes(capture));
+            }
+        }
+        outcome.matched_link = Some(index);
+        let matched = Resolved {
+            variable,
+            key,
+            value,
+        };
+        self.state.matched_vars.push(matched.clone());
+        self.state.matched_var = Some(matched);
+        for set_var in &rule.set_vars {
+            self.set_var(set_var);
+        }
     }
 
     /// Whether some value of one of the rule's [value sources](CompiledRule::value_sources)
