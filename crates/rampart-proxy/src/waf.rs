@@ -195,7 +195,7 @@ impl Flow {
                 .filter(|rule| rule.logged || rule.disruptive)
                 .cloned()
                 .collect(),
-            rule_matches: self.tx.matched_rules().len() as u64,
+            rule_matches: self.tx.match_count(),
             intervention: self.tx.intervention().cloned(),
             engine_mode: self.tx.engine_mode(),
             audit,

@@ -884,13 +884,15 @@ impl Transaction {
         matched_link: Option<usize>,
         disruptive: bool,
     ) {
-        let meta = &chain.meta;
+        self.match_count += 1;
         // Only a logged or disruptive match is ever shown; CRS's bookkeeping rules match on
-        // every request, and their records need no text.
-        let shown = logged || disruptive;
+        // every request, and are only counted.
+        if !(logged || disruptive) {
+            return;
+        }
+        let meta = &chain.meta;
         let expand = |text: &Option<rampart_seclang::MacroString>| {
             text.as_ref()
-                .filter(|_| shown)
                 .map(|t| String::from_utf8_lossy(&self.expand(t)).into_owned())
                 .unwrap_or_default()
         };
@@ -899,7 +901,6 @@ impl Transaction {
             .state
             .matched_var
             .as_ref()
-            .filter(|_| shown)
             .map(|m| {
                 (
                     String::from_utf8_lossy(&m.name()).into_owned(),
@@ -908,7 +909,6 @@ impl Transaction {
             })
             .unwrap_or_default();
         let match_message = matched_link
-            .filter(|_| shown)
             .and_then(|link| chain.links.get(link))
             .map(|rule| match_message(rule, &matched_var_name, &matched_var))
             .unwrap_or_default();

@@ -65,10 +65,9 @@ pub struct MatchedRule {
     pub matched_var: Vec<u8>,
     /// ModSecurity's `Matched "Operator …" against variable …` text.
     ///
-    /// `msg`, `data`, `matched_var_name`, `matched_var` and `match_message` are filled only
-    /// for a match that is `logged` or `disruptive`: no log shows the others.
     pub match_message: String,
-    /// Whether ModSecurity would write it to the error log (`log`/`nolog`).
+    /// Whether ModSecurity would write it to the error log (`log`/`nolog`). When not, the
+    /// match was disruptive.
     pub logged: bool,
     /// Whether the rule's disruptive action was carried out.
     pub disruptive: bool,
@@ -116,7 +115,10 @@ pub struct Transaction {
     pub(crate) allow: Option<(AllowScope, u8)>,
     pub(crate) skip_next: u32,
     pub(crate) skip_after: Option<Arc<str>>,
+    /// The matches a log can show.
     pub(crate) matched: Vec<MatchedRule>,
+    /// How many matches there were in all, shown or not.
+    pub(crate) match_count: u64,
     pub(crate) intervention: Option<Intervention>,
     pub(crate) current_chain: Option<usize>,
     request_body_truncated: bool,
@@ -268,6 +270,7 @@ impl Transaction {
             skip_next: 0,
             skip_after: None,
             matched,
+            match_count: 0,
             intervention: None,
             current_chain: None,
             request_body_truncated: false,
@@ -521,9 +524,16 @@ impl Transaction {
         self.persist_collections();
     }
 
-    /// Every rule that matched, in order.
+    /// The rules that matched and that a log shows (`log`, or disruptive), in order. CRS's
+    /// bookkeeping rules (`nolog` gates and counters) match on every request; they are only
+    /// [counted](Self::match_count), which keeps recording them nearly free.
     pub fn matched_rules(&self) -> &[MatchedRule] {
         &self.matched
+    }
+
+    /// How many times a rule (chain) matched, shown or not.
+    pub fn match_count(&self) -> u64 {
+        self.match_count
     }
 
     pub fn intervention(&self) -> Option<&Intervention> {

@@ -42,7 +42,10 @@ pub trait Inspection: Send {
     /// Phase 5.
     fn process_logging(&mut self);
     fn intervention(&self) -> Option<&Intervention>;
+    /// The matches a log can show (logged or disruptive); a backend may list more.
     fn matched_rules(&self) -> &[MatchedRule];
+    /// How many rules matched, shown or not.
+    fn match_count(&self) -> u64;
     /// A TX variable, where the backend can tell (anomaly scores for logs and metrics).
     fn tx(&self, name: &str) -> Option<&[u8]>;
     fn engine_mode(&self) -> EngineMode;
@@ -128,6 +131,9 @@ impl Inspection for Transaction {
     }
     fn matched_rules(&self) -> &[MatchedRule] {
         Transaction::matched_rules(self)
+    }
+    fn match_count(&self) -> u64 {
+        Transaction::match_count(self)
     }
     fn tx(&self, name: &str) -> Option<&[u8]> {
         Transaction::tx(self, name)

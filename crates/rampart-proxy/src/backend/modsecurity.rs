@@ -230,6 +230,9 @@ impl Inspection for ModSecInspection {
     fn matched_rules(&self) -> &[MatchedRule] {
         &self.matched
     }
+    fn match_count(&self) -> u64 {
+        self.matched.len() as u64
+    }
     fn tx(&self, _name: &str) -> Option<&[u8]> {
         None
     }
