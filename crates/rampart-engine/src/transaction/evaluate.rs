@@ -1235,9 +1235,7 @@ fn intern(results: &mut HashSet<Bytes, foldhash::fast::RandomState>, result: Byt
 
 /// What the transaction knows of `value`, worked out the first time it is asked.
 fn facts_of<'a>(values: &'a mut ValueMap, value: &Bytes) -> &'a mut ValueFacts {
-    values
-        .entry((value.as_ptr() as usize, value.len()))
-        .or_insert_with(|| ValueFacts::new(value))
+    values.of(value)
 }
 
 /// Where the prefilter's bits for `value` start, scanning it the first time.

@@ -18,6 +18,7 @@ use rampart_seclang::{
 use crate::collection::Bytes;
 use crate::persist::{default_store, CollectionStore};
 use crate::ruleset::RuleSet;
+pub(crate) use value_facts::{ValueFacts, ValueMap};
 
 mod address_hash;
 mod evaluate;
@@ -25,6 +26,7 @@ mod removals;
 mod resolve;
 mod spare;
 pub(crate) mod state;
+mod value_facts;
 
 use state::State;
 
@@ -144,8 +146,6 @@ pub struct Transaction {
     pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
 }
 
-pub(crate) type ValueMap = HashMap<(usize, usize), ValueFacts, address_hash::BuildAddressHasher>;
-
 pub(crate) type StepMemo =
     HashMap<(usize, usize, u32), (Bytes, Option<Bytes>), address_hash::BuildAddressHasher>;
 
@@ -186,25 +186,6 @@ pub(crate) struct SourceSummary {
     pub at: usize,
     /// How many values the source lists.
     pub values: usize,
-}
-
-/// The bytes a value holds, and where its prefilter bits start once scanned.
-#[derive(Debug)]
-pub(crate) struct ValueFacts {
-    #[allow(dead_code)]
-    held: Bytes,
-    pub bytes: crate::byte_set::ByteSet,
-    pub scan: Option<u32>,
-}
-
-impl ValueFacts {
-    pub fn new(value: &Bytes) -> Self {
-        ValueFacts {
-            held: value.clone(),
-            bytes: crate::byte_set::ByteSet::of(value),
-            scan: None,
-        }
-    }
 }
 
 impl Drop for Transaction {

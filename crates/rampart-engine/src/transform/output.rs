@@ -45,6 +45,25 @@ impl<'a> Output<'a> {
     }
 
     /// Appends several bytes.
+    /// Appends a run of input bytes that the transformation keeps as they are: a decoder
+    /// copies the text between two escapes this way rather than byte by byte.
+    pub(super) fn copy(&mut self, run: &[u8]) {
+        match &mut self.owned {
+            Some(bytes) => bytes.extend_from_slice(run),
+            None => {
+                let end = self.len + run.len();
+                if self.input.get(self.len..end) == Some(run) {
+                    self.len = end;
+                } else {
+                    let mut bytes = Vec::with_capacity(self.input.len().max(end));
+                    bytes.extend_from_slice(self.prefix());
+                    bytes.extend_from_slice(run);
+                    self.owned = Some(bytes);
+                }
+            }
+        }
+    }
+
     pub(super) fn extend(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             self.push(byte);
@@ -119,6 +138,27 @@ pub(super) fn owned_unless_same(input: &[u8], bytes: Vec<u8>) -> Cow<'_, [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copied_runs_borrow_until_the_output_differs() {
+        let mut out = Output::new(b"ab%20cd");
+        out.copy(b"ab");
+        out.push(b' ');
+        assert!(
+            out.owned.is_some(),
+            "a decoded escape is shorter than its text"
+        );
+        out.copy(b"cd");
+        assert_eq!(&out.finish()[..], b"ab cd");
+        let mut out = Output::new(b"abcd");
+        out.copy(b"ab");
+        out.copy(b"cd");
+        assert!(matches!(out.finish(), Cow::Borrowed(b"abcd")));
+        let mut out = Output::new(b"abcd");
+        out.copy(b"ab");
+        out.copy(b"xd");
+        assert_eq!(&out.finish()[..], b"abxd");
+    }
 
     #[test]
     fn repeating_the_input_borrows() {

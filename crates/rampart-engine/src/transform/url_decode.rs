@@ -25,8 +25,11 @@ pub(super) fn url_decode<'a>(input: &'a [u8], _: &TransformContext<'_>) -> Cow<'
                 i += 1;
             }
             _ => {
-                out.push(byte);
-                i += 1;
+                // Everything up to the next `%` or `+` is kept as it is.
+                let rest = input.get(i + 1..).unwrap_or_default();
+                let end = memchr::memchr2(b'%', b'+', rest).map_or(input.len(), |n| i + 1 + n);
+                out.copy(input.get(i..end).unwrap_or_default());
+                i = end;
             }
         }
     }

@@ -51,9 +51,15 @@ pub(super) fn url_decode_uni<'a>(input: &'a [u8], ctx: &TransformContext<'_>) ->
         } else if byte == b'%' && is_hex(at(input, i + 1)) && is_hex(at(input, i + 2)) {
             out.push(hex_pair(at(input, i + 1), at(input, i + 2)));
             i += 3;
-        } else {
-            out.push(if byte == b'+' { b' ' } else { byte });
+        } else if byte == b'+' {
+            out.push(b' ');
             i += 1;
+        } else {
+            // Everything up to the next `%` or `+` is kept as it is.
+            let rest = input.get(i + 1..).unwrap_or_default();
+            let end = memchr::memchr2(b'%', b'+', rest).map_or(input.len(), |n| i + 1 + n);
+            out.copy(input.get(i..end).unwrap_or_default());
+            i = end;
         }
     }
     out.finish()
