@@ -182,8 +182,9 @@ pub struct CompiledRule {
     pub reads_in_place: bool,
     pub reads_xml: bool,
     /// Whether the link reads at most one stored value, as a rule on `TX:name` or on
-    /// `REQUEST_METHOD` does (CRS's paranoia-level gates are half the rules a request runs):
-    /// its operator then runs on that value without a list of values being built.
+    /// `REQUEST_METHOD` does (CRS's paranoia-level gates are half the rules a request runs),
+    /// with an operator that needs no macros: it then runs on that value where it is stored,
+    /// without a list of values being built.
     pub single_value: bool,
     pub capture: bool,
     pub set_vars: Vec<SetVar>,
@@ -372,7 +373,8 @@ impl CompiledRule {
         rule.reads_xml = rule.targets.iter().any(|t| t.variable == Variable::Xml);
         rule.reads_in_place = rule.targets.iter().all(CompiledTarget::is_stored)
             && rule.operator.as_ref().is_some_and(|op| !op.uses_macros());
-        rule.single_value = !rule.multi_match
+        rule.single_value = rule.reads_in_place
+            && !rule.multi_match
             && matches!(&rule.targets[..], [target] if target.is_stored()
                 && target.variable != Variable::Xml
                 && (matches!(target.selection, Selection::Key(_))

@@ -20,7 +20,7 @@ use super::resolve::{decimal, Resolved};
 use super::state::StateSink;
 use super::{
     Intervention, LiteralScans, MatchedRule, SourceSummary, StepMemo, Transaction, TransformCache,
-    Transformed, ValueFacts, ValueMap,
+    Transformed, ValueFacts,
 };
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
@@ -317,58 +317,34 @@ impl Transaction {
         let mut captures = rule.capture.then(Vec::new);
         let mut seen = 0;
         let mut matched = None;
-        if rule.reads_in_place {
-            // The operator needs no macros: it runs on the value where it is stored, and
-            // only a match takes a reference to it.
-            let Transaction {
-                state,
-                transform_cache: cache,
-                literal_scans: literals,
-                ..
-            } = &mut *self;
-            state.visit_stored(target, &mut |variable, key, value| {
-                seen += 1;
-                if seen > 1 {
-                    return true;
-                }
-                let name = key.map(|k| &k[..]);
-                if rule.exclusions.iter().any(|e| e.excludes(variable, name))
-                    || removals_of.is_some_and(|removed| removed.value(variable, name))
-                {
-                    return false;
-                }
-                let (candidate, at) = screen(cache, literals, rules, rule, value, context);
-                let hit = (may_match(rule, &literals.bits, at)
-                    && operator.evaluate(candidate, &NoMacros, captures.as_mut()))
-                    != rule.negated;
-                if hit {
-                    matched = Some((variable, key.cloned(), candidate.clone()));
-                }
-                false
-            });
-        } else {
-            let mut found = None;
-            self.state
-                .visit_stored(target, &mut |variable, key, value| {
-                    seen += 1;
-                    found = Some((variable, key.cloned(), value.clone()));
-                    seen > 1
-                });
-            if let Some((variable, key, value)) = found.filter(|_| seen == 1) {
-                let name = key.as_deref();
-                let excluded = rule.exclusions.iter().any(|e| e.excludes(variable, name))
-                    || removals_of.is_some_and(|removed| removed.value(variable, name));
-                if !excluded {
-                    let (candidate, may_match) = self.transformed(rules, rule, &value, context);
-                    let hit = (may_match
-                        && operator.evaluate(&candidate, &*self, captures.as_mut()))
-                        != rule.negated;
-                    if hit {
-                        matched = Some((variable, key, candidate));
-                    }
-                }
+        // The operator needs no macros (see `single_value`): it runs on the value where it
+        // is stored, and only a match takes a reference to it.
+        let Transaction {
+            state,
+            transform_cache: cache,
+            literal_scans: literals,
+            ..
+        } = &mut *self;
+        state.visit_stored(target, &mut |variable, key, value| {
+            seen += 1;
+            if seen > 1 {
+                return true;
             }
-        }
+            let name = key.map(|k| &k[..]);
+            if rule.exclusions.iter().any(|e| e.excludes(variable, name))
+                || removals_of.is_some_and(|removed| removed.value(variable, name))
+            {
+                return false;
+            }
+            let (candidate, at) = screen(cache, literals, rules, rule, value, context);
+            let hit = (may_match(rule, &literals.bits, at)
+                && operator.evaluate(candidate, &NoMacros, captures.as_mut()))
+                != rule.negated;
+            if hit {
+                matched = Some((variable, key.cloned(), candidate.clone()));
+            }
+            false
+        });
         if seen > 1 {
             return None;
         }
@@ -1081,7 +1057,7 @@ fn prefilter_bits(
 ) -> Option<usize> {
     let filter = rule.prefilter_bit.and(rules.prefilter.as_ref())?;
     let LiteralScans { values, bits, .. } = &mut *literals;
-    let facts = facts_of(values, value);
+    let facts = values.of(value);
     let case_only = rule
         .case_free_triggers
         .is_some_and(|triggers| !triggers.intersects(&facts.bytes));
@@ -1114,7 +1090,7 @@ fn screen<'a>(
     if rule.effective.is_empty() && filter.is_none() {
         return (value, None);
     }
-    let facts = facts_of(values, value);
+    let facts = values.of(value);
     let unchanged = rule.effective.is_empty()
         || rule
             .chain_triggers
@@ -1140,7 +1116,7 @@ fn screen<'a>(
         });
     let result = &entry.result;
     let literals = filter.and_then(|f| {
-        let facts = facts_of(values, result);
+        let facts = values.of(result);
         scan(f, facts, bits, result)
     });
     (result, literals)
@@ -1161,7 +1137,7 @@ fn any_stage_matches(
     let filter = rule.prefilter_bit.and(rules.prefilter.as_ref());
     let hits = |literals: &mut LiteralScans, stage: &Bytes| {
         let LiteralScans { values, bits, .. } = literals;
-        let facts = facts_of(values, stage);
+        let facts = values.of(stage);
         let unchanged = rule
             .chain_triggers
             .is_some_and(|triggers| !triggers.intersects(&facts.bytes));
@@ -1231,11 +1207,6 @@ fn intern(results: &mut HashSet<Bytes, foldhash::fast::RandomState>, result: Byt
             result
         }
     }
-}
-
-/// What the transaction knows of `value`, worked out the first time it is asked.
-fn facts_of<'a>(values: &'a mut ValueMap, value: &Bytes) -> &'a mut ValueFacts {
-    values.of(value)
 }
 
 /// Where the prefilter's bits for `value` start, scanning it the first time.

@@ -44,10 +44,9 @@ impl<'a> Output<'a> {
         self.owned = Some(bytes);
     }
 
-    /// Appends several bytes.
-    /// Appends a run of input bytes that the transformation keeps as they are: a decoder
-    /// copies the text between two escapes this way rather than byte by byte.
-    pub(super) fn copy(&mut self, run: &[u8]) {
+    /// Appends several bytes at once: a decoder copies the text between two escapes this
+    /// way rather than byte by byte.
+    pub(super) fn extend(&mut self, run: &[u8]) {
         match &mut self.owned {
             Some(bytes) => bytes.extend_from_slice(run),
             None => {
@@ -61,12 +60,6 @@ impl<'a> Output<'a> {
                     self.owned = Some(bytes);
                 }
             }
-        }
-    }
-
-    pub(super) fn extend(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.push(byte);
         }
     }
 
@@ -142,21 +135,21 @@ mod tests {
     #[test]
     fn copied_runs_borrow_until_the_output_differs() {
         let mut out = Output::new(b"ab%20cd");
-        out.copy(b"ab");
+        out.extend(b"ab");
         out.push(b' ');
         assert!(
             out.owned.is_some(),
             "a decoded escape is shorter than its text"
         );
-        out.copy(b"cd");
+        out.extend(b"cd");
         assert_eq!(&out.finish()[..], b"ab cd");
         let mut out = Output::new(b"abcd");
-        out.copy(b"ab");
-        out.copy(b"cd");
+        out.extend(b"ab");
+        out.extend(b"cd");
         assert!(matches!(out.finish(), Cow::Borrowed(b"abcd")));
         let mut out = Output::new(b"abcd");
-        out.copy(b"ab");
-        out.copy(b"xd");
+        out.extend(b"ab");
+        out.extend(b"xd");
         assert_eq!(&out.finish()[..], b"abxd");
     }
 

@@ -58,7 +58,7 @@ pub(super) fn url_decode_uni<'a>(input: &'a [u8], ctx: &TransformContext<'_>) ->
             // Everything up to the next `%` or `+` is kept as it is.
             let rest = input.get(i + 1..).unwrap_or_default();
             let end = memchr::memchr2(b'%', b'+', rest).map_or(input.len(), |n| i + 1 + n);
-            out.copy(input.get(i..end).unwrap_or_default());
+            out.extend(input.get(i..end).unwrap_or_default());
             i = end;
         }
     }
