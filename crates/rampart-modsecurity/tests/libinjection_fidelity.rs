@@ -727,3 +727,23 @@ fn c_and_rust_libinjection_agree() {
         inputs.len()
     );
 }
+
+/// The engine skips `@detectXSS` on values that hold neither `<` nor `=`
+/// (`rampart_libinjection::xss::XSS_NEEDS_ONE_OF`): the C library must never flag one.
+#[test]
+fn c_libinjection_flags_no_xss_without_a_lt_or_an_equals_sign() {
+    let needs = rampart_libinjection::xss::XSS_NEEDS_ONE_OF;
+    let mut flagged_before = 0usize;
+    let mut checked = 0usize;
+    for input in inputs() {
+        flagged_before += usize::from(libinjection::detect_xss(&input));
+        let stripped: Vec<u8> = input.into_iter().filter(|b| !needs.contains(b)).collect();
+        checked += 1;
+        assert!(
+            !libinjection::detect_xss(&stripped),
+            "C libinjection flags {} as XSS",
+            escape(&stripped)
+        );
+    }
+    assert!(flagged_before > 1_000, "{flagged_before} of {checked}");
+}

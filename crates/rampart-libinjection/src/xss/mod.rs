@@ -13,6 +13,13 @@ mod html5;
 
 use html5::Context;
 
+/// Bytes one of which every input [`detect_xss`] flags holds. Without `<` no reading reaches
+/// a tag, comment or doctype; without `=` no attribute gets a value, and an attribute name
+/// is only dangerous with the value that follows it. (The quoted readings start inside a
+/// value, but with no attribute named before it.) A rule engine can test these two bytes
+/// instead of running the five tokenizations: most values hold neither.
+pub const XSS_NEEDS_ONE_OF: &[u8] = b"<=";
+
 /// `libinjection_xss`: whether the input, read in any of the five HTML contexts, starts
 /// something that can run script.
 pub fn detect_xss(input: &[u8]) -> bool {
@@ -49,6 +56,37 @@ mod tests {
         assert!(!detect_xss(b"<a onxy=1>"));
         // Without a value there is nothing to run.
         assert!(!detect_xss(b"<a onmouseover>"));
+    }
+
+    #[test]
+    fn nothing_without_a_lt_or_an_equals_sign() {
+        // Every attack below, with `<` and `=` taken out, and every byte string of length
+        // one to three over the other bytes the tokenizer reacts to.
+        let attacks: [&[u8]; 6] = [
+            b"<script>alert(1)</script>",
+            b"<img src=x onerror=alert(1)>",
+            b"\" onfocus=alert(1) x=\"",
+            b"' onmouseover=alert(1) '",
+            b"` style=x:expression(alert(1)) `",
+            b"<!DOCTYPE html><a href=javascript:x>",
+        ];
+        for attack in attacks {
+            let stripped: Vec<u8> = attack
+                .iter()
+                .copied()
+                .filter(|b| !super::XSS_NEEDS_ONE_OF.contains(b))
+                .collect();
+            assert!(detect_xss(attack));
+            assert!(!detect_xss(&stripped), "{stripped:?}");
+        }
+        let alphabet = b"!/>\"'` \t\n\x00\xffonsrcjavascript:&#%?-";
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    assert!(!detect_xss(&[*a, *b, *c]));
+                }
+            }
+        }
     }
 
     #[test]
