@@ -12,7 +12,7 @@
 pub mod sqli;
 pub mod xss;
 
-pub use sqli::{detect_sqli, sqli_fingerprint, Fingerprint, SqliFlags};
+pub use sqli::{detect_sqli, is_sqli_inert, sqli_fingerprint, Fingerprint, SqliFlags};
 pub use xss::detect_xss;
 
 /// Builds the lookup tables now rather than in the first call to [`detect_sqli`], so that a

@@ -747,3 +747,100 @@ fn c_libinjection_flags_no_xss_without_a_lt_or_an_equals_sign() {
     }
     assert!(flagged_before > 1_000, "{flagged_before} of {checked}");
 }
+
+/// The engine skips `@detectSQLi` on values made only of letters, digits and `_`
+/// (`rampart_libinjection::is_sqli_inert`): the C library must never flag one.
+#[test]
+fn c_libinjection_flags_no_sqli_in_word_bytes_only() {
+    const WORDS: &[&[u8]] = &[
+        b"UNION",
+        b"union",
+        b"SELECT",
+        b"OR",
+        b"AND",
+        b"XOR",
+        b"NOT",
+        b"NULL",
+        b"TRUE",
+        b"SLEEP",
+        b"BENCHMARK",
+        b"USER",
+        b"VERSION",
+        b"CHAR",
+        b"CONCAT",
+        b"INTO",
+        b"OUTFILE",
+        b"WAITFOR",
+        b"DELAY",
+        b"EXEC",
+        b"xp_cmdshell",
+        b"sp_password",
+        b"DROP",
+        b"TABLE",
+        b"INSERT",
+        b"UPDATE",
+        b"DELETE",
+        b"FROM",
+        b"WHERE",
+        b"LIKE",
+        b"DIV",
+        b"MOD",
+        b"IS",
+        b"GROUP",
+        b"BY",
+        b"ORDER",
+        b"HAVING",
+        b"LIMIT",
+        b"INT",
+        b"COLLATE",
+        b"UTF8_BIN",
+        b"CURRENT_USER",
+        b"DATABASE",
+        b"IF",
+        b"CASE",
+        b"WHEN",
+        b"THEN",
+        b"END",
+        b"IN",
+    ];
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    for word in WORDS {
+        for prefix in [
+            &b""[..],
+            b"1",
+            b"0x",
+            b"0b",
+            b"1e",
+            b"1d",
+            b"9e9",
+            b"0x1f",
+            b"_",
+        ] {
+            for suffix in [&b""[..], b"1", b"_x"] {
+                inputs.push([prefix, word, suffix].concat());
+                inputs.push([prefix, &word.to_ascii_lowercase()[..], suffix].concat());
+            }
+        }
+    }
+    const ALPHABET: &[u8] = b"01xXbBeEdDfFnNqQuU_aZ9";
+    let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
+    for _ in 0..4 {
+        strings = strings
+            .iter()
+            .flat_map(|s| ALPHABET.iter().map(move |&b| [&s[..], &[b]].concat()))
+            .collect();
+        inputs.extend(strings.iter().cloned());
+    }
+    for input in &inputs {
+        assert!(input
+            .iter()
+            .all(|&b| rampart_libinjection::is_sqli_inert(b)));
+        let (sqli, fingerprint) = libinjection::detect_sqli(input);
+        assert!(
+            !sqli,
+            "C libinjection flags {} ({fingerprint:?})",
+            escape(input)
+        );
+    }
+    assert!(libinjection::detect_sqli(b"1 union select 1").0);
+}

@@ -222,6 +222,12 @@ impl CompiledOperator {
     pub fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
         match self {
             CompiledOperator::Rx(rx) => rx.required_literals(),
+            CompiledOperator::DetectSqli => Some(
+                (0..=u8::MAX)
+                    .filter(|&byte| !rampart_libinjection::is_sqli_inert(byte))
+                    .map(|byte| vec![byte])
+                    .collect(),
+            ),
             CompiledOperator::DetectXss => Some(
                 rampart_libinjection::xss::XSS_NEEDS_ONE_OF
                     .iter()

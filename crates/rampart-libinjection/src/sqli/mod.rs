@@ -61,6 +61,17 @@ pub(crate) fn prepare() {
     keywords::prepare();
 }
 
+/// Whether `byte` is one of the bytes (ASCII letters, digits, `_`) a value made only of which
+/// is never SQL injection. Such a value reads as one word, one number, or a number and then
+/// a word (a word takes in the digits after it); it holds no quote, so only the unquoted
+/// reading runs, and no comment, so no MySQL one. The only fingerprints of one or two tokens
+/// on the blacklist are `X`, which needs an unparseable comment, and a comment, `UNION` or a
+/// variable second, where `1U` with nothing else seen is let through as prose. A rule
+/// engine can skip `@detectSQLi` on a value that holds no other byte.
+pub fn is_sqli_inert(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
 /// `libinjection_is_sqli`: `Some(fingerprint)` when the input is SQL injection.
 ///
 /// The input is read as is, then as if it followed a `'` (only when it holds one), then a `"`
