@@ -110,8 +110,10 @@ mod tests {
         let mut captured = Vec::new();
         assert!(pm.evaluate(b"a WORD42/ b", Some(&mut captured)));
         assert_eq!(captured, vec![b"WORD42/".to_vec()]);
-        assert!(pm.evaluate(b"word100/", None));
-        assert!(!pm.evaluate(b"word101/ word7", None));
+        let last = format!("word{MAX_DFA_PHRASES}/");
+        let past = format!("word{}/ word7", MAX_DFA_PHRASES + 1);
+        assert!(pm.evaluate(last.as_bytes(), None));
+        assert!(!pm.evaluate(past.as_bytes(), None));
     }
 
     #[test]

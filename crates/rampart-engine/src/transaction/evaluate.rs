@@ -22,6 +22,7 @@ use super::{
     Intervention, LiteralScans, MatchedRule, SourceSummary, StepMemo, Transaction, TransformCache,
     Transformed, ValueFacts,
 };
+use crate::byte_set::ByteSet;
 use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
 use crate::operator::prefilter::Prefilter;
@@ -1098,13 +1099,23 @@ fn screen<'a>(
     if unchanged {
         return (value, filter.and_then(|f| scan(f, facts, bits, value)));
     }
+    // Until a step changes the value, the value's own byte set answers for each step.
+    let mut present = Some(facts.bytes);
     let entry = cache
         .entry((value.as_ptr() as usize, value.len(), rule.chain_id))
         .or_insert_with(|| {
             let mut result = value.clone();
             for transform in &rule.effective {
-                if let Some(next) = step(steps, results, transform, &result, context) {
+                if let Some(next) = step(
+                    steps,
+                    results,
+                    transform,
+                    &result,
+                    present.as_ref(),
+                    context,
+                ) {
                     result = next;
+                    present = None;
                 }
             }
             // The source value is kept alive with the entry, so its address cannot be
@@ -1144,9 +1155,9 @@ fn any_stage_matches(
         let at = filter.and_then(|f| scan(f, facts, bits, stage));
         let possible = may_match(rule, bits, at);
         let hit = (possible && operator.evaluate(stage, &NoMacros, None)) != rule.negated;
-        (hit, unchanged)
+        (hit, unchanged, facts.bytes)
     };
-    let (hit, unchanged) = hits(literals, value);
+    let (hit, unchanged, mut present) = hits(literals, value);
     if hit || unchanged {
         return hit;
     }
@@ -1157,13 +1168,16 @@ fn any_stage_matches(
             &mut literals.results,
             transform,
             &current,
+            Some(&present),
             context,
         );
         if let Some(next) = next {
-            if hits(literals, &next).0 {
+            let (hit, _, bytes) = hits(literals, &next);
+            if hit {
                 return true;
             }
             current = next;
+            present = bytes;
         }
     }
     false
@@ -1171,15 +1185,22 @@ fn any_stage_matches(
 
 /// One transformation step, done once per transaction for each (input, transformation):
 /// chains that share a prefix, and the stages of `multiMatch` rules, reuse it. Returns the
-/// (interned) result, or `None` when the step leaves its input as it is.
+/// (interned) result, or `None` when the step leaves its input as it is. `present`, when
+/// known, is the set of bytes the input holds: it answers whether the step can change the
+/// input without a pass over it.
 fn step(
     steps: &mut StepMemo,
     results: &mut HashSet<Bytes, foldhash::fast::RandomState>,
     transform: &Transform,
     input: &Bytes,
+    present: Option<&ByteSet>,
     context: &TransformContext<'_>,
 ) -> Option<Bytes> {
-    if !transform.may_change(input) {
+    let may_change = match present {
+        Some(present) => transform.may_change_holding(present),
+        None => transform.may_change(input),
+    };
+    if !may_change {
         return None;
     }
     let key = (
@@ -1190,7 +1211,8 @@ fn step(
     steps
         .entry(key)
         .or_insert_with(|| {
-            let result = apply(transform, input, context).map(|r| intern(results, r));
+            let result = changed(input, transform.apply_triggered(input, context))
+                .map(|r| intern(results, r));
             (input.clone(), result)
         })
         .1
@@ -1248,9 +1270,14 @@ fn one() -> &'static Bytes {
 
 /// One transformation's result, or `None` when it left the value as it was.
 fn apply(transform: &Transform, current: &Bytes, context: &TransformContext<'_>) -> Option<Bytes> {
+    changed(current, transform.apply(current, context))
+}
+
+/// A transformation's output as a value of its own, or `None` when it is the input.
+fn changed(current: &Bytes, output: Cow<'_, [u8]>) -> Option<Bytes> {
     // A borrowed result may still be a shorter slice of the input (a transformation that
     // only drops trailing bytes): only the whole input means "unchanged".
-    let next = match transform.apply(current, context) {
+    let next = match output {
         Cow::Borrowed(same) if same.len() == current.len() => return None,
         Cow::Borrowed(prefix) => bytes(prefix),
         Cow::Owned(next) => bytes(next),

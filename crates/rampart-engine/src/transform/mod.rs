@@ -71,21 +71,41 @@ pub struct Transform {
     pub transformation: Transformation,
     run: TransformFn,
     triggers: Option<Triggers>,
+    /// `triggers` as a set, for callers that know which bytes a value holds.
+    trigger_set: Option<ByteSet>,
 }
 
 impl Transform {
     pub fn new(transformation: Transformation) -> Self {
+        let triggers = triggers(transformation);
         Transform {
             transformation,
             run: lookup(transformation),
-            triggers: triggers(transformation),
+            triggers,
+            trigger_set: triggers.map(Triggers::bytes),
         }
     }
 
     /// The bytes without which this transformation leaves its input as it is, when it has
     /// such a set.
     pub fn triggers(&self) -> Option<ByteSet> {
-        self.triggers.map(Triggers::bytes)
+        self.trigger_set
+    }
+
+    /// [`may_change`](Self::may_change) for an input that holds the bytes `present`: no
+    /// pass over the input.
+    pub fn may_change_holding(&self, present: &ByteSet) -> bool {
+        self.trigger_set
+            .is_none_or(|triggers| triggers.intersects(present))
+    }
+
+    /// [`apply`](Self::apply) for an input already known to hold a trigger byte.
+    pub fn apply_triggered<'a>(
+        &self,
+        input: &'a [u8],
+        context: &TransformContext<'_>,
+    ) -> Cow<'a, [u8]> {
+        (self.run)(input, context)
     }
 
     /// Whether the transformation can change `input` at all (it holds a trigger byte, or
