@@ -58,12 +58,81 @@ pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         .build()
         .parse(pattern)
         .ok()?;
-    let set = match facts(&hir) {
-        Facts::Exact(set) | Facts::Required(set) => set,
-        Facts::Any => return None,
+    let literals = match facts(&hir) {
+        Facts::Exact(set) | Facts::Required(set) => Some(minimize(set)),
+        Facts::Any => None,
     };
-    let set = minimize(set);
-    (useful(&set) && set.len() <= MAX_REQUIRED && set.iter().all(|s| weight(s) > 0)).then_some(set)
+    literals
+        .filter(|set| useful(set) && set.len() <= MAX_REQUIRED && set.iter().all(|s| weight(s) > 0))
+        .or_else(|| required_punctuation(&hir))
+}
+
+/// The fallback for a pattern without a useful literal set: bytes, none of them a letter or
+/// a digit, one of which every match holds. CRS's command-injection patterns spell each
+/// command with optional quotes and `$@` between its letters, which leaves no literal, but
+/// each command must be followed by a separator (white space, `;`, `|`, `&`, `)`, …), and
+/// a value without one is ruled out. Only the bytes themselves are needed, so they are
+/// read off the value's byte set, not searched for.
+fn required_punctuation(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let set = required_bytes(hir)?;
+    let plain = ByteSet::from_fn(|byte| byte.is_ascii_alphanumeric());
+    (!set.intersects(&plain) && set.len() <= MAX_PUNCTUATION)
+        .then(|| set.iter().map(|byte| vec![byte]).collect())
+}
+
+/// At most this many bytes in a [`required_punctuation`] set.
+const MAX_PUNCTUATION: usize = 24;
+
+/// A set of bytes one of which every string `hir` matches holds (`None`: none is known,
+/// as when it can match the empty string). Where there is a choice, a set without letters
+/// and digits is preferred, then the smaller one.
+fn required_bytes(hir: &Hir) -> Option<ByteSet> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Literal(literal) => literal
+            .0
+            .iter()
+            .map(|&byte| with_case_variants(ByteSet::of(&[byte])))
+            .min_by_key(|set| byte_set_rank(set)),
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut set = ByteSet::default();
+            for range in class.iter() {
+                for byte in range.start()..=range.end() {
+                    set.insert(byte);
+                }
+            }
+            (!set.is_empty()).then_some(set)
+        }
+        HirKind::Class(Class::Unicode(_)) => None,
+        HirKind::Repetition(repetition) if repetition.min == 0 => None,
+        HirKind::Repetition(repetition) => required_bytes(&repetition.sub),
+        HirKind::Capture(capture) => required_bytes(&capture.sub),
+        HirKind::Concat(children) => children
+            .iter()
+            .filter_map(required_bytes)
+            .min_by_key(byte_set_rank),
+        HirKind::Alternation(children) => children
+            .iter()
+            .try_fold(ByteSet::default(), |union, child| {
+                Some(union.union(required_bytes(child)?))
+            }),
+    }
+}
+
+/// Both ASCII cases of every letter in `set`: literals compare case-insensitively under
+/// `(?i)`, and a letter is never kept in the end anyway.
+fn with_case_variants(set: ByteSet) -> ByteSet {
+    ByteSet::from_fn(|byte| {
+        set.contains(byte)
+            || set.contains(byte.to_ascii_lowercase())
+            || set.contains(byte.to_ascii_uppercase())
+    })
+}
+
+/// Lower is better: sets without letters and digits first, then smaller sets.
+fn byte_set_rank(set: &ByteSet) -> (bool, usize) {
+    let plain = set.iter().any(|byte| byte.is_ascii_alphanumeric());
+    (plain, set.len())
 }
 
 /// How much a literal narrows things down: nothing for a letter, a digit or a space, which
@@ -404,6 +473,30 @@ mod tests {
     }
 
     #[test]
+    fn command_words_spelled_with_evasions_require_their_separator() {
+        let evasion = r#"["'\)\[\x5c]*(?:\$[!#@_a-z]*)?\x5c?"#;
+        let pattern =
+            format!(r"(?i)(?:c{evasion}a{evasion}t|l{evasion}s){evasion}[\s\x0b&\),<>\|].*");
+        let set = literals(&pattern).expect("a separator is required");
+        for separator in [" ", "\t", "&", ")", ",", "<", ">", "|"] {
+            assert!(
+                set.contains(&separator.to_string()),
+                "{separator:?} in {set:?}"
+            );
+        }
+        assert!(set
+            .iter()
+            .all(|s| s.len() == 1 && !s.as_bytes()[0].is_ascii_alphanumeric()));
+        assert_eq!(literals(r"(?:cat|l\w)"), None, "letters only");
+        assert_eq!(
+            literals(r"(?:[a-z]+;|[a-z]+)"),
+            None,
+            "a branch without punctuation"
+        );
+        assert_eq!(literals(r"x(?:;|&)?y"), None, "an optional separator");
+    }
+
+    #[test]
     fn repetition_keeps_its_body_required() {
         assert_eq!(literals("(?:ab)+c"), Some(vec!["ab".into()]));
         assert_eq!(literals("<{2,}"), Some(vec!["<<".into()]), "min times over");
@@ -424,7 +517,12 @@ mod tests {
             Some(vec![";".into(), "`".into(), "|".into()])
         );
         assert_eq!(literals(r"x[\s]*y"), None, "letters are everywhere");
-        assert_eq!(literals(r"[ ;]"), None, "and so are spaces");
+        assert_eq!(
+            literals(r"[ ;]"),
+            Some(vec![" ".into(), ";".into()]),
+            "spaces are common, but with nothing better a set holding one still rules out \
+             the values without"
+        );
     }
 
     #[test]
