@@ -17,35 +17,35 @@ const MAX_DFA_PHRASES: usize = 300;
 
 #[derive(Debug, Clone)]
 pub enum PhraseMatcher {
-    Dfa(dfa::DFA),
-    Nfa(nfa::contiguous::NFA),
+    Dfa(Box<dfa::DFA>),
+    Nfa(Box<nfa::contiguous::NFA>),
 }
 
 impl PhraseMatcher {
     pub fn new(phrases: &[Vec<u8>]) -> Result<Self, aho_corasick::BuildError> {
         Ok(if phrases.len() <= MAX_DFA_PHRASES {
-            PhraseMatcher::Dfa(
+            PhraseMatcher::Dfa(Box::new(
                 dfa::DFA::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
                     .build(phrases)?,
-            )
+            ))
         } else {
-            PhraseMatcher::Nfa(
+            PhraseMatcher::Nfa(Box::new(
                 nfa::contiguous::NFA::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
                     .build(phrases)?,
-            )
+            ))
         })
     }
 
     pub fn evaluate(&self, input: &[u8], captures: Option<&mut Captures>) -> bool {
         match self {
-            PhraseMatcher::Dfa(automaton) => evaluate(automaton, input, captures),
-            PhraseMatcher::Nfa(automaton) => evaluate(automaton, input, captures),
+            PhraseMatcher::Dfa(automaton) => evaluate(&**automaton, input, captures),
+            PhraseMatcher::Nfa(automaton) => evaluate(&**automaton, input, captures),
         }
     }
 }

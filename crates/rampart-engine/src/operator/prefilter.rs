@@ -93,7 +93,7 @@ fn required_bytes(hir: &Hir) -> Option<ByteSet> {
             .0
             .iter()
             .map(|&byte| with_case_variants(ByteSet::of(&[byte])))
-            .min_by_key(|set| byte_set_rank(set)),
+            .min_by_key(byte_set_rank),
         HirKind::Class(Class::Bytes(class)) => {
             let mut set = ByteSet::default();
             for range in class.iter() {
