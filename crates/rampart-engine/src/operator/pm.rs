@@ -7,24 +7,27 @@
 //! DFA (one table lookup per byte); the long data files of CRS stay a compact NFA, as a DFA
 //! of all of them would take some 40 MB.
 
+use std::sync::Arc;
+
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{dfa, nfa, Anchored, Input, MatchKind};
 
 use super::Captures;
 
-/// Above this many phrases the list is an NFA.
+/// Above this many phrases the list is an NFA. (The automata are behind an `Arc`: operators
+/// are copied when the rule set is put together, and a DFA's copy would copy its tables.)
 const MAX_DFA_PHRASES: usize = 300;
 
 #[derive(Debug, Clone)]
 pub enum PhraseMatcher {
-    Dfa(Box<dfa::DFA>),
-    Nfa(Box<nfa::contiguous::NFA>),
+    Dfa(Arc<dfa::DFA>),
+    Nfa(Arc<nfa::contiguous::NFA>),
 }
 
 impl PhraseMatcher {
     pub fn new(phrases: &[Vec<u8>]) -> Result<Self, aho_corasick::BuildError> {
         Ok(if phrases.len() <= MAX_DFA_PHRASES {
-            PhraseMatcher::Dfa(Box::new(
+            PhraseMatcher::Dfa(Arc::new(
                 dfa::DFA::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
@@ -32,7 +35,7 @@ impl PhraseMatcher {
                     .build(phrases)?,
             ))
         } else {
-            PhraseMatcher::Nfa(Box::new(
+            PhraseMatcher::Nfa(Arc::new(
                 nfa::contiguous::NFA::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
