@@ -749,7 +749,7 @@ fn c_libinjection_flags_no_xss_without_a_lt_or_an_equals_sign() {
 }
 
 /// The engine skips `@detectSQLi` on values made only of letters, digits and `_`
-/// (`rampart_libinjection::is_sqli_inert`): the C library must never flag one.
+/// (`rampart_libinjection::is_sqli_inert`): neither the C library nor the port may flag one.
 #[test]
 fn c_libinjection_flags_no_sqli_in_word_bytes_only() {
     const WORDS: &[&[u8]] = &[
@@ -839,6 +839,12 @@ fn c_libinjection_flags_no_sqli_in_word_bytes_only() {
         assert!(
             !sqli,
             "C libinjection flags {} ({fingerprint:?})",
+            escape(input)
+        );
+        assert_eq!(
+            rampart_libinjection::detect_sqli(input),
+            None,
+            "{}",
             escape(input)
         );
     }

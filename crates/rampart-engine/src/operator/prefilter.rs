@@ -75,8 +75,7 @@ pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
 /// read off the value's byte set, not searched for.
 fn required_punctuation(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let set = required_bytes(hir)?;
-    let plain = ByteSet::from_fn(|byte| byte.is_ascii_alphanumeric());
-    (!set.intersects(&plain) && set.len() <= MAX_PUNCTUATION)
+    (!set.intersects(&alphanumeric()) && set.len() <= MAX_PUNCTUATION)
         .then(|| set.iter().map(|byte| vec![byte]).collect())
 }
 
@@ -131,8 +130,11 @@ fn with_case_variants(set: ByteSet) -> ByteSet {
 
 /// Lower is better: sets without letters and digits first, then smaller sets.
 fn byte_set_rank(set: &ByteSet) -> (bool, usize) {
-    let plain = set.iter().any(|byte| byte.is_ascii_alphanumeric());
-    (plain, set.len())
+    (set.intersects(&alphanumeric()), set.len())
+}
+
+fn alphanumeric() -> ByteSet {
+    ByteSet::from_fn(|byte| byte.is_ascii_alphanumeric())
 }
 
 /// How much a literal narrows things down: nothing for a letter, a digit or a space, which

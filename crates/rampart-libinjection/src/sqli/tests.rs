@@ -182,51 +182,35 @@ fn any_bytes_any_context() {
     }
 }
 
-/// Values of letters, digits and `_` only: every keyword alone, after a number and around
-/// the number forms (`0x`, `1e`, `1d`), and every string of up to four bytes over an
-/// alphabet of word starts, digits and number letters.
-pub(crate) fn inert_inputs() -> Vec<Vec<u8>> {
+/// Values of letters, digits and `_` only (`is_sqli_inert`): every keyword alone and after a
+/// number, and the number forms that end in a letter. The exhaustive run, with the C
+/// library's answers beside these, is `c_libinjection_flags_no_sqli_in_word_bytes_only` in
+/// `rampart-modsecurity`'s fidelity test.
+#[test]
+fn values_of_word_bytes_only_are_never_injection() {
     use libinjectionrs::sqli::sqli_data::SQL_KEYWORDS;
     let words = SQL_KEYWORDS
         .iter()
         .map(|k| k.word.as_bytes())
         .filter(|w| w.iter().all(|&b| super::is_sqli_inert(b)));
-    let mut out = Vec::new();
     for word in words {
-        for prefix in [
-            &b""[..],
-            b"1",
-            b"0x",
-            b"0b",
-            b"1e",
-            b"1d",
-            b"9e9",
-            b"0x1f",
-            b"_",
-        ] {
-            for suffix in [&b""[..], b"1", b"_x"] {
-                out.push([prefix, word, suffix].concat());
-                out.push([prefix, &word.to_ascii_lowercase(), suffix].concat());
-            }
+        for input in [word.to_vec(), [&b"1"[..], word].concat()] {
+            assert_eq!(
+                detect_sqli(&input),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(&input)
+            );
         }
     }
-    const ALPHABET: &[u8] = b"01xXbBeEdDfFnNqQuU_aZ9";
-    let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
-    for _ in 0..4 {
-        strings = strings
-            .iter()
-            .flat_map(|s| ALPHABET.iter().map(move |&b| [&s[..], &[b]].concat()))
-            .collect();
-        out.extend(strings.iter().cloned());
-    }
-    out
-}
-
-#[test]
-fn values_of_word_bytes_only_are_never_injection() {
-    let inputs = inert_inputs();
-    assert!(inputs.len() > 200_000, "{}", inputs.len());
-    for input in &inputs {
+    for input in [
+        &b"0xunion"[..],
+        b"1dunion",
+        b"1e5select",
+        b"1eunion",
+        b"0b1or",
+        b"_1",
+    ] {
         assert_eq!(
             detect_sqli(input),
             None,
@@ -236,5 +220,4 @@ fn values_of_word_bytes_only_are_never_injection() {
     }
     // One byte more is enough.
     assert!(detect_sqli(b"1 union select 1").is_some());
-    assert!(detect_sqli(b"1UNION#").is_some());
 }
