@@ -222,6 +222,7 @@ impl CompiledOperator {
     pub fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
         match self {
             CompiledOperator::Rx(rx) => rx.required_literals(),
+            CompiledOperator::Phrases(pm) => pm.required_literals(),
             CompiledOperator::DetectSqli => Some(
                 (0..=u8::MAX)
                     .filter(|&byte| !rampart_libinjection::is_sqli_inert(byte))
