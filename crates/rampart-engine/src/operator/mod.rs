@@ -218,7 +218,8 @@ impl CompiledOperator {
     }
 
     /// The literals one of which every value this operator matches contains (see
-    /// [`prefilter`]), for the operators that have such a set.
+    /// [`prefilter`]), for the operators that have such a set. For the validators these are
+    /// the bytes they object to: a byte outside the range, a `%`, a byte above ASCII.
     pub fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
         match self {
             CompiledOperator::Rx(rx) => rx.required_literals(),
@@ -229,6 +230,20 @@ impl CompiledOperator {
                     .map(|byte| vec![byte])
                     .collect(),
             ),
+            CompiledOperator::ValidateByteRange(allowed) => {
+                let outside: Vec<Vec<u8>> = (0..=u8::MAX)
+                    .filter(|&byte| !allowed[usize::from(byte)])
+                    .map(|byte| vec![byte])
+                    .collect();
+                // A range that leaves out letters or digits rules out almost nothing.
+                let useful = !outside.is_empty()
+                    && outside.iter().all(|byte| !byte[0].is_ascii_alphanumeric());
+                useful.then_some(outside)
+            }
+            CompiledOperator::ValidateUrlEncoding => Some(vec![b"%".to_vec()]),
+            CompiledOperator::ValidateUtf8Encoding => {
+                Some((0x80..=u8::MAX).map(|byte| vec![byte]).collect())
+            }
             CompiledOperator::DetectXss => Some(
                 rampart_libinjection::xss::XSS_NEEDS_ONE_OF
                     .iter()
@@ -293,5 +308,64 @@ impl CompiledOperator {
             CompiledOperator::Unconditional => true,
             CompiledOperator::NoMatch | CompiledOperator::Inert(_) => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A validator may be ruled out by its bytes only if it cannot object to a value that
+    /// holds none of them: over many values, each objection comes with one of its bytes.
+    #[test]
+    fn validators_object_only_to_values_holding_their_bytes() {
+        let mut printable = [false; 256];
+        printable[32..127].iter_mut().for_each(|b| *b = true);
+        let operators = [
+            CompiledOperator::ValidateByteRange(Box::new(printable)),
+            CompiledOperator::ValidateUrlEncoding,
+            CompiledOperator::ValidateUtf8Encoding,
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet: Vec<u8> = b"%aF0 \n\x00\x7f\xc3\xa9\xed\xa0\xff".to_vec();
+        for operator in &operators {
+            let required = operator.required_literals().expect("a byte set");
+            assert!(required.iter().all(|literal| literal.len() == 1));
+            let (mut objections, mut passed) = (0, 0);
+            for _ in 0..20_000 {
+                let len = (next() % 8) as usize;
+                let value: Vec<u8> = (0..len)
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .collect();
+                let holds = value.iter().any(|b| required.iter().any(|r| r[0] == *b));
+                if operator.evaluate(&value, &NoMacros, None) {
+                    objections += 1;
+                    assert!(
+                        holds,
+                        "{operator:?} objected to {value:?} without its bytes"
+                    );
+                } else {
+                    passed += 1;
+                }
+            }
+            assert!(
+                objections > 0 && passed > 0,
+                "{operator:?}: both outcomes seen"
+            );
+        }
+        let mut letters_out = [true; 256];
+        letters_out[usize::from(b'q')] = false;
+        assert!(
+            CompiledOperator::ValidateByteRange(Box::new(letters_out))
+                .required_literals()
+                .is_none(),
+            "a range without a letter would admit nearly every value"
+        );
     }
 }
