@@ -171,7 +171,7 @@ pub struct CompiledRule {
     /// change within a phase. The union of a source's prefilter bits is computed once per
     /// phase, so a rule whose bit is clear in all its sources' unions is ruled out without
     /// looking at any value. Exclusions only remove values, so they are left out of sources.
-    pub value_sources: Option<Box<[u32]>>,
+    pub value_sources: Option<Box<[ValueSource]>>,
     /// The operator's required literals, worked out with the rule (on the loading threads)
     /// and moved into the rule set's prefilter once all rules are compiled.
     pub literals: Option<Vec<Vec<u8>>>,
@@ -193,6 +193,18 @@ pub struct CompiledRule {
     pub disruptive: Option<Action>,
     pub block: bool,
     pub status: Option<u16>,
+}
+
+/// Where a prefiltered rule's target finds its per-phase summaries (ids into the
+/// transaction's table of [source summaries](crate::ruleset::RuleSet::value_sources)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueSource {
+    /// The target read through the rule's transformations.
+    pub transformed: u32,
+    /// The target's values as stored, shared by every chain that reads the target: when
+    /// the rule's transformations can change none of them beyond ASCII case, its summary
+    /// is the transformed one too.
+    pub stored: u32,
 }
 
 /// What the log and the rule's macros (`%{rule.id}`) say about a chain.

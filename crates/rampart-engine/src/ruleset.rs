@@ -398,13 +398,16 @@ fn assign_value_sources(chains: &mut [ExecChain]) -> usize {
         if !eligible {
             continue;
         }
+        let mut id_of = |reads: String| {
+            let next = u32::try_from(sources.len()).unwrap_or(u32::MAX);
+            *sources.entry(reads).or_insert(next)
+        };
         let ids = link
             .targets
             .iter()
-            .map(|target| {
-                let reads = format!("{} {:?}", link.chain_id, target);
-                let next = u32::try_from(sources.len()).unwrap_or(u32::MAX);
-                *sources.entry(reads).or_insert(next)
+            .map(|target| crate::rule::ValueSource {
+                transformed: id_of(format!("{} {:?}", link.chain_id, target)),
+                stored: id_of(format!("stored {target:?}")),
             })
             .collect();
         link.value_sources = Some(ids);

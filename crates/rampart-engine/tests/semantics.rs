@@ -320,6 +320,27 @@ SecRule REQUEST_HEADERS|ARGS \"@rx attack\" \"id:2,phase:1,pass,log,t:none,t:low
     assert_eq!(tx_var(&tx, "lower"), "3", "y, z and w once lowercased");
 }
 
+/// Chains that read the same target share the summary of its values as stored when they
+/// cannot change any of them beyond ASCII case; a chain that can change one (a `%` for
+/// t:urlDecodeUni, a `&` for t:htmlEntityDecode) screens each value as it transforms it.
+#[test]
+fn chains_share_the_stored_summary_only_when_they_change_nothing() {
+    let set = rules(&format!(
+        "{ENGINE}\
+SecRule ARGS \"@rx <script\" \"id:1,phase:1,pass,log,t:none\"\n\
+SecRule ARGS \"@rx <script\" \"id:2,phase:1,pass,log,t:none,t:urlDecodeUni\"\n\
+SecRule ARGS \"@rx script\" \"id:3,phase:1,pass,log,t:none,t:lowercase\"\n\
+SecRule ARGS \"@rx <script\" \"id:4,phase:1,pass,log,t:none,t:htmlEntityDecode\"\n"
+    ));
+    // The query string is decoded once: `a` is stored as `%3Cscript`.
+    assert_eq!(ids(&request(&set, "/?a=%253Cscript&b=SCRIPT")), vec![2, 3]);
+    assert_eq!(
+        ids(&request(&set, "/?a=%253Cscript&b=SCRIPT&c=%26lt;script")),
+        vec![2, 3, 4]
+    );
+    assert_eq!(ids(&request(&set, "/?b=Script")), vec![3]);
+}
+
 /// A prefiltered `multiMatch` rule screens each stage of its transformations on its own: the
 /// literal may appear only part-way (here after the URL decoding, before the base64 decoding
 /// garbles it), only at the end, or only in the raw value.

@@ -27,7 +27,7 @@ use crate::collection::{bytes, Bytes};
 use crate::operator::numeric::parse_int;
 use crate::operator::prefilter::Prefilter;
 use crate::operator::{CompiledOperator, Expand, NoMacros};
-use crate::rule::{CompiledRule, Defaults};
+use crate::rule::{CompiledRule, Defaults, ValueSource};
 
 use crate::ruleset::{ExecChain, PhaseItem, RuleSet};
 use crate::transform::{Transform, TransformContext};
@@ -397,7 +397,7 @@ impl Transaction {
         &mut self,
         rules: &RuleSet,
         rule: &CompiledRule,
-        sources: &[u32],
+        sources: &[ValueSource],
         removals_of: Option<&Removed>,
         context: &TransformContext<'_>,
     ) -> bool {
@@ -421,22 +421,94 @@ impl Transaction {
             .is_none_or(|bit| crate::operator::prefilter::admits(bits.unwrap_or_default(), bit))
     }
 
-    /// The summary of one value source for this phase, computing it the first time.
+    /// The summary of one value source for this phase, computing it the first time. When
+    /// the rule's transformations can change none of the target's stored values beyond ASCII
+    /// case, which the prefilter does not see, the stored values' summary serves.
     fn source_summary(
         &mut self,
         rules: &RuleSet,
         rule: &CompiledRule,
         target: &crate::rule::CompiledTarget,
-        source: u32,
+        source: ValueSource,
         context: &TransformContext<'_>,
     ) -> Option<SourceSummary> {
         let filter = rules.prefilter.as_ref()?;
         rule.prefilter_bit?;
-        let source = source as usize;
-        if let Some(Some(summary)) = self.source_literals.get(source) {
+        let id = source.transformed as usize;
+        if let Some(Some(summary)) = self.source_literals.get(id) {
             return Some(*summary);
         }
+        let stored = self.stored_summary(filter, target, source.stored as usize);
+        let unchanged = rule
+            .case_free_triggers
+            .is_some_and(|triggers| !triggers.intersects(&stored.stored_bytes));
+        let summary = if unchanged {
+            stored
+        } else {
+            self.transformed_summary(rules, rule, target, stored, context)
+        };
+        self.remember(id, summary);
+        Some(summary)
+    }
+
+    /// The summary of a target's values as stored: their own bytes and prefilter scans.
+    fn stored_summary(
+        &mut self,
+        filter: &Prefilter,
+        target: &crate::rule::CompiledTarget,
+        id: usize,
+    ) -> SourceSummary {
+        if let Some(Some(summary)) = self.source_literals.get(id) {
+            return *summary;
+        }
         let words = filter.words();
+        let LiteralScans {
+            values: facts,
+            bits,
+            union,
+            ..
+        } = &mut self.literal_scans;
+        let mut scratch = std::mem::take(union);
+        scratch.clear();
+        scratch.resize(words, 0);
+        let (mut values, mut stored_bytes) = (0, ByteSet::default());
+        self.state.visit_stored(target, &mut |_, _, value| {
+            values += 1;
+            let facts = facts.of(value);
+            stored_bytes = stored_bytes.union(facts.bytes);
+            match scan(filter, facts, bits, value) {
+                Some(at) => {
+                    let found = bits.get(at..at + words).unwrap_or_default();
+                    for (word, bits) in scratch.iter_mut().zip(found) {
+                        *word |= bits;
+                    }
+                }
+                None => scratch.fill(u64::MAX),
+            }
+            false
+        });
+        let summary = SourceSummary {
+            at: bits.len(),
+            values,
+            stored_bytes,
+        };
+        bits.extend_from_slice(&scratch);
+        *union = scratch;
+        self.remember(id, summary);
+        summary
+    }
+
+    /// The summary of a target's values after the rule's transformations, each value
+    /// screened as the rule would screen it.
+    fn transformed_summary(
+        &mut self,
+        rules: &RuleSet,
+        rule: &CompiledRule,
+        target: &crate::rule::CompiledTarget,
+        stored: SourceSummary,
+        context: &TransformContext<'_>,
+    ) -> SourceSummary {
+        let words = rules.prefilter.as_ref().map_or(0, Prefilter::words);
         let Transaction {
             state,
             transform_cache: cache,
@@ -446,9 +518,7 @@ impl Transaction {
         let mut union = std::mem::take(&mut literals.union);
         union.clear();
         union.resize(words, 0);
-        let mut values = 0;
         state.visit_stored(target, &mut |_, _, value| {
-            values += 1;
             match prefilter_bits(cache, literals, rules, rule, value, context) {
                 Some(at) => {
                     let found = literals.bits.get(at..at + words).unwrap_or_default();
@@ -462,15 +532,18 @@ impl Transaction {
         });
         let summary = SourceSummary {
             at: literals.bits.len(),
-            values,
+            ..stored
         };
         literals.bits.extend_from_slice(&union);
         literals.union = union;
-        if self.source_literals.len() <= source {
-            self.source_literals.resize(source + 1, None);
+        summary
+    }
+
+    fn remember(&mut self, id: usize, summary: SourceSummary) {
+        if self.source_literals.len() <= id {
+            self.source_literals.resize(id + 1, None);
         }
-        self.source_literals[source] = Some(summary);
-        Some(summary)
+        self.source_literals[id] = Some(summary);
     }
 
     /// The position, among the values `resolve` would list, of the first value the rule's
@@ -501,7 +574,7 @@ impl Transaction {
             let summary = rule
                 .value_sources
                 .as_deref()
-                .and_then(|sources| source_literals.get(*sources.get(index)? as usize))
+                .and_then(|sources| source_literals.get(sources.get(index)?.transformed as usize))
                 .copied()
                 .flatten();
             if let (Some(summary), Some(bit)) = (summary, rule.prefilter_bit) {

@@ -15,6 +15,7 @@ use rampart_seclang::{
     AllowScope, AuditEngine, BodyProcessor, EngineMode, IdRange, Phase, Severity, Variable,
 };
 
+use crate::byte_set::ByteSet;
 use crate::collection::Bytes;
 use crate::persist::{default_store, CollectionStore};
 use crate::ruleset::RuleSet;
@@ -186,6 +187,8 @@ pub(crate) struct SourceSummary {
     pub at: usize,
     /// How many values the source lists.
     pub values: usize,
+    /// The union of the bytes of those values as stored, before any transformation.
+    pub stored_bytes: ByteSet,
 }
 
 impl Drop for Transaction {
