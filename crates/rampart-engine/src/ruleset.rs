@@ -382,13 +382,13 @@ fn build_prefilter(chains: &mut [ExecChain]) -> (Option<Prefilter>, usize) {
 /// Gives each prefiltered rule the ids of its value sources: one per target, shared by every
 /// rule that reads the same target (as written) through the same transformations, when the
 /// target's values cannot change within a phase. A negated rule matches where its literals
-/// are absent, so it is never ruled out and gets none; nor does a `multiMatch` rule, whose
-/// operator also sees the values part-way through its transformations.
+/// are absent, so it is never ruled out and gets none. A `multiMatch` rule's operator also
+/// sees the values part-way through its transformations, so its sources only serve where
+/// the transformations change no value beyond ASCII case.
 fn assign_value_sources(chains: &mut [ExecChain]) -> usize {
     let mut sources: HashMap<String, u32> = HashMap::new();
     for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {
         let eligible = link.prefilter_bit.is_some()
-            && !link.multi_match
             && link.reads_in_place
             && !link.negated
             && link
@@ -406,7 +406,11 @@ fn assign_value_sources(chains: &mut [ExecChain]) -> usize {
             .targets
             .iter()
             .map(|target| crate::rule::ValueSource {
-                transformed: id_of(format!("{} {:?}", link.chain_id, target)),
+                transformed: id_of(format!(
+                    "{} {} {target:?}",
+                    link.chain_id,
+                    if link.multi_match { "stages" } else { "result" }
+                )),
                 stored: id_of(format!("stored {target:?}")),
             })
             .collect();

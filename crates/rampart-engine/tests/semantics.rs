@@ -330,15 +330,22 @@ fn chains_share_the_stored_summary_only_when_they_change_nothing() {
 SecRule ARGS \"@rx <script\" \"id:1,phase:1,pass,log,t:none\"\n\
 SecRule ARGS \"@rx <script\" \"id:2,phase:1,pass,log,t:none,t:urlDecodeUni\"\n\
 SecRule ARGS \"@rx script\" \"id:3,phase:1,pass,log,t:none,t:lowercase\"\n\
-SecRule ARGS \"@rx <script\" \"id:4,phase:1,pass,log,t:none,t:htmlEntityDecode\"\n"
+SecRule ARGS \"@rx <script\" \"id:4,phase:1,pass,log,t:none,t:htmlEntityDecode\"\n\
+SecRule ARGS \"@rx <script\" \"id:5,phase:1,pass,log,t:none,t:lowercase,t:urlDecodeUni,multiMatch\"\n"
     ));
     // The query string is decoded once: `a` is stored as `%3Cscript`.
-    assert_eq!(ids(&request(&set, "/?a=%253Cscript&b=SCRIPT")), vec![2, 3]);
+    assert_eq!(
+        ids(&request(&set, "/?a=%253Cscript&b=SCRIPT")),
+        vec![2, 3, 5]
+    );
     assert_eq!(
         ids(&request(&set, "/?a=%253Cscript&b=SCRIPT&c=%26lt;script")),
-        vec![2, 3, 4]
+        vec![2, 3, 4, 5]
     );
     assert_eq!(ids(&request(&set, "/?b=Script")), vec![3]);
+    // Nothing to decode: the `multiMatch` rule takes the stored summary, whose scan ignores
+    // case, and its lowercase stage matches.
+    assert_eq!(ids(&request(&set, "/?d=%3CSCRIPT")), vec![3, 5]);
 }
 
 /// A prefiltered `multiMatch` rule screens each stage of its transformations on its own: the

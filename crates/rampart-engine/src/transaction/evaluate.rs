@@ -423,7 +423,8 @@ impl Transaction {
 
     /// The summary of one value source for this phase, computing it the first time. When
     /// the rule's transformations can change none of the target's stored values beyond ASCII
-    /// case, which the prefilter does not see, the stored values' summary serves.
+    /// case, which the prefilter does not see, the stored values' summary serves; otherwise
+    /// a `multiMatch` rule has none (`None`).
     fn source_summary(
         &mut self,
         rules: &RuleSet,
@@ -444,6 +445,9 @@ impl Transaction {
             .is_some_and(|triggers| !triggers.intersects(&stored.stored_bytes));
         let summary = if unchanged {
             stored
+        } else if rule.multi_match {
+            // Each value's stages would have to be walked: that is the rule's own work.
+            return None;
         } else {
             self.transformed_summary(rules, rule, target, stored, context)
         };
