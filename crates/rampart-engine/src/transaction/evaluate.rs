@@ -120,7 +120,8 @@ impl Transaction {
         if chain.links.is_empty() {
             return;
         }
-        self.current_chain = Some(index);
+        // Rule sets hold far fewer than four billion chains.
+        self.current_chain = u32::try_from(index).ok();
         let mut outcome = ChainOutcome {
             log: true,
             ..ChainOutcome::default()
@@ -161,7 +162,7 @@ impl Transaction {
         };
         // The targets removed from the chain, which its first rule must skip, if any.
         let removed = match (index, self.current_chain) {
-            (0, Some(at)) => self.removed_targets.of_chain(at, &chain.meta),
+            (0, Some(at)) => self.removed_targets.of_chain(at as usize, &chain.meta),
             _ => None,
         };
         let removals_of = removed.as_ref();
@@ -449,7 +450,7 @@ impl Transaction {
             // Each value's stages would have to be walked: that is the rule's own work.
             return None;
         } else {
-            self.transformed_summary(rules, rule, target, stored, context)
+            self.transformed_summary(rules, rule, stored, context)
         };
         self.remember(id, summary);
         Some(summary)
@@ -470,15 +471,21 @@ impl Transaction {
             values: facts,
             bits,
             union,
+            stored,
             ..
         } = &mut self.literal_scans;
         let mut scratch = std::mem::take(union);
         scratch.clear();
         scratch.resize(words, 0);
+        let stored_at = stored.len();
         let (mut values, mut stored_bytes) = (0, ByteSet::default());
         self.state.visit_stored(target, &mut |_, _, value| {
             values += 1;
-            let facts = facts.of(value);
+            let position = facts.position_of(value);
+            stored.push(u32::try_from(position).unwrap_or(u32::MAX));
+            let Some(facts) = facts.at(position) else {
+                return false;
+            };
             stored_bytes = stored_bytes.union(facts.bytes);
             match scan(filter, facts, bits, value) {
                 Some(at) => {
@@ -495,6 +502,7 @@ impl Transaction {
             at: bits.len(),
             values,
             stored_bytes,
+            stored_at,
         };
         bits.extend_from_slice(&scratch);
         *union = scratch;
@@ -502,28 +510,48 @@ impl Transaction {
         summary
     }
 
-    /// The summary of a target's values after the rule's transformations, each value
-    /// screened as the rule would screen it.
+    /// The summary of a target's values after the rule's transformations: the stored
+    /// summary, with the bits of each value the transformations can change beyond ASCII
+    /// case added as the rule would screen it. (The stored bits of such a value stay in
+    /// the union: a summary may admit a rule that its values then rule out, never the
+    /// reverse.)
     fn transformed_summary(
         &mut self,
         rules: &RuleSet,
         rule: &CompiledRule,
-        target: &crate::rule::CompiledTarget,
         stored: SourceSummary,
         context: &TransformContext<'_>,
     ) -> SourceSummary {
         let words = rules.prefilter.as_ref().map_or(0, Prefilter::words);
+        let triggers = rule.case_free_triggers;
         let Transaction {
-            state,
             transform_cache: cache,
             literal_scans: literals,
             ..
         } = self;
         let mut union = std::mem::take(&mut literals.union);
         union.clear();
-        union.resize(words, 0);
-        state.visit_stored(target, &mut |_, _, value| {
-            match prefilter_bits(cache, literals, rules, rule, value, context) {
+        union.extend_from_slice(
+            literals
+                .bits
+                .get(stored.at..stored.at + words)
+                .unwrap_or_default(),
+        );
+        union.resize(words, u64::MAX);
+        for index in stored.stored_at..stored.stored_at + stored.values {
+            let position = literals
+                .stored
+                .get(index)
+                .map_or(usize::MAX, |&p| p as usize);
+            let value = match literals.values.at(position) {
+                Some(facts) if triggers.is_some_and(|t| !t.intersects(&facts.bytes)) => continue,
+                Some(facts) => facts.held.clone(),
+                None => {
+                    union.fill(u64::MAX);
+                    break;
+                }
+            };
+            match prefilter_bits(cache, literals, rules, rule, &value, context) {
                 Some(at) => {
                     let found = literals.bits.get(at..at + words).unwrap_or_default();
                     for (word, bits) in union.iter_mut().zip(found) {
@@ -532,8 +560,7 @@ impl Transaction {
                 }
                 None => union.fill(u64::MAX),
             }
-            false
-        });
+        }
         let summary = SourceSummary {
             at: literals.bits.len(),
             ..stored

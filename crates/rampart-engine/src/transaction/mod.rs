@@ -123,7 +123,7 @@ pub struct Transaction {
     /// How many matches there were in all, shown or not.
     pub(crate) match_count: u64,
     pub(crate) intervention: Option<Intervention>,
-    pub(crate) current_chain: Option<usize>,
+    pub(crate) current_chain: Option<u32>,
     request_body_truncated: bool,
     /// Request body bytes received (kept or not).
     pub(crate) request_body_seen: u64,
@@ -172,6 +172,8 @@ pub(crate) struct LiteralScans {
     pub bits: Vec<u64>,
     /// Scratch space for a source's union of bits.
     pub union: Vec<u64>,
+    /// The positions in `values` of each stored summary's values, end to end.
+    pub stored: Vec<u32>,
     /// Every distinct transformation result, by content. The content is the client's, so
     /// the hash is seeded per process; foldhash is that at a fraction of SipHash's cost.
     pub results: std::collections::HashSet<Bytes, foldhash::fast::RandomState>,
@@ -189,6 +191,8 @@ pub(crate) struct SourceSummary {
     pub values: usize,
     /// The union of the bytes of those values as stored, before any transformation.
     pub stored_bytes: ByteSet,
+    /// Where the positions of those values' facts start in [`LiteralScans::stored`].
+    pub stored_at: usize,
 }
 
 impl Drop for Transaction {
@@ -593,6 +597,7 @@ mod size {
     /// every chunk the previous transaction freed.
     #[test]
     fn a_transaction_fits_a_small_allocation() {
-        assert!(std::mem::size_of::<super::Transaction>() <= 1008);
+        let size = std::mem::size_of::<super::Transaction>();
+        assert!(size <= 1008, "{size}");
     }
 }

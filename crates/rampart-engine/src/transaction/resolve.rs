@@ -313,7 +313,10 @@ impl Transaction {
             }
             V::Rule => {
                 let mut rule = Collection::new();
-                if let Some(chain) = self.current_chain.and_then(|i| self.rules().chains.get(i)) {
+                if let Some(chain) = self
+                    .current_chain
+                    .and_then(|i| self.rules().chains.get(i as usize))
+                {
                     let meta = &chain.meta;
                     rule.push("id", meta.id.to_string());
                     if let Some(rev) = &meta.rev {

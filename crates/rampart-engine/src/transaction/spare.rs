@@ -74,6 +74,7 @@ impl Spare {
             values,
             bits,
             union,
+            stored,
             results,
             steps,
         } = literal_scans;
@@ -84,6 +85,7 @@ impl Spare {
             *bits = Vec::new();
             *union = Vec::new();
         }
+        bounded(stored, Vec::capacity, Vec::clear);
         bits.clear();
         union.clear();
         source_literals.clear();

@@ -18,7 +18,7 @@ const RECENT: usize = 256;
 #[derive(Debug)]
 pub(crate) struct ValueFacts {
     /// Held so that the value's address, the key, stays its own for the transaction.
-    held: Bytes,
+    pub held: Bytes,
     pub bytes: ByteSet,
     pub scan: Option<u32>,
 }
@@ -61,6 +61,12 @@ impl Default for ValueMap {
 impl ValueMap {
     /// The facts of `value`, worked out the first time it is asked about.
     pub fn of(&mut self, value: &Bytes) -> &mut ValueFacts {
+        let at = self.position_of(value);
+        &mut self.facts[at]
+    }
+
+    /// Where the facts of `value` are, for [`Self::at`]; worked out the first time.
+    pub fn position_of(&mut self, value: &Bytes) -> usize {
         let key = (value.as_ptr() as usize, value.len());
         let slot = (key.0 >> 4 ^ key.0 >> 12 ^ key.1) % RECENT;
         let recent = self.recent.get(slot).map_or(usize::MAX, |&at| at as usize);
@@ -80,14 +86,18 @@ impl ValueMap {
             }
             at
         };
-        let at = if at < self.facts.len() {
+        if at < self.facts.len() {
             at
         } else {
             // Only past u32::MAX values, which no request holds: start that value afresh.
             self.facts.push(ValueFacts::new(value));
             self.facts.len() - 1
-        };
-        &mut self.facts[at]
+        }
+    }
+
+    /// The facts at a position [`Self::position_of`] gave in this transaction.
+    pub fn at(&mut self, position: usize) -> Option<&mut ValueFacts> {
+        self.facts.get_mut(position)
     }
 
     pub fn capacity(&self) -> usize {
