@@ -188,8 +188,12 @@ pub struct CompiledRule {
     pub single_value: bool,
     pub capture: bool,
     pub set_vars: Vec<SetVar>,
-    /// Non-disruptive actions run after the whole chain matched, in written order.
+    /// Non-disruptive actions run after the whole chain matched, in written order, but for
+    /// `log`, `nolog`, `auditlog` and `noauditlog`, which only decide `log`.
     pub after_match: Vec<Action>,
+    /// Whether a match is logged, as the last of `log`, `nolog` and `noauditlog` says
+    /// (`auditlog` alone changes nothing); `None` when the rule has none of them.
+    pub log: Option<bool>,
     pub disruptive: Option<Action>,
     pub block: bool,
     pub status: Option<u16>,
@@ -232,7 +236,9 @@ pub struct RuleMeta {
 #[derive(Debug, Clone, Default)]
 pub struct Defaults {
     pub transforms: Vec<Transform>,
+    /// As [`CompiledRule::after_match`], with `log` apart in the same way.
     pub after_match: Vec<Action>,
+    pub log: Option<bool>,
     pub disruptive: Option<Action>,
     pub status: Option<u16>,
 }
@@ -249,7 +255,10 @@ impl Defaults {
                     defaults.disruptive = Some(a.clone())
                 }
                 Action::Phase(_) | Action::Block | Action::SetVar(_) => {}
-                a => defaults.after_match.push(a.clone()),
+                a => match log_effect(a) {
+                    Some(effect) => defaults.log = effect.or(defaults.log),
+                    None => defaults.after_match.push(a.clone()),
+                },
             }
         }
         defaults
@@ -349,6 +358,7 @@ impl CompiledRule {
             capture: false,
             set_vars: Vec::new(),
             after_match: Vec::new(),
+            log: None,
             disruptive: None,
             block: false,
             status: None,
@@ -378,7 +388,10 @@ impl CompiledRule {
                 | Action::Accuracy(_)
                 | Action::Chain
                 | Action::XmlNs(_) => {}
-                a => rule.after_match.push(a.clone()),
+                a => match log_effect(a) {
+                    Some(effect) => rule.log = effect.or(rule.log),
+                    None => rule.after_match.push(a.clone()),
+                },
             }
         }
         rule.literals = rule.operator.as_ref().and_then(|op| op.required_literals());
@@ -431,5 +444,17 @@ impl RuleMeta {
         }
         meta.tags = tags.into();
         meta
+    }
+}
+
+/// For the actions that only decide whether a match is logged: `Some` of what they set
+/// (`None` inside: `auditlog`, which leaves it as it was). `None` for every other action.
+fn log_effect(action: &Action) -> Option<Option<bool>> {
+    match action {
+        Action::Log => Some(Some(true)),
+        // ModSecurity v3 writes no error-log line for a rule with `noauditlog` either.
+        Action::NoLog | Action::NoAuditLog => Some(Some(false)),
+        Action::AuditLog => Some(None),
+        _ => None,
     }
 }

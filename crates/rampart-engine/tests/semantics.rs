@@ -160,6 +160,31 @@ fn default_transformations_apply_unless_the_rule_says_t_none() {
     assert_eq!(ids(&request(&rules, "/?x=ABC")), vec![1]);
 }
 
+/// Whether a match is logged is the last word of the phase's defaults, then of the rule's
+/// own actions, link by link from the innermost; `auditlog` says nothing, `noauditlog` says
+/// no.
+#[test]
+fn the_last_log_action_decides() {
+    let set = rules(&format!(
+        "{ENGINE}SecDefaultAction \"phase:1,nolog,pass\"\n\
+         SecDefaultAction \"phase:2,log,pass\"\n\
+         SecRule ARGS \"@streq a\" \"id:1,phase:1,log\"\n\
+         SecRule ARGS \"@streq a\" \"id:2,phase:1,auditlog\"\n\
+         SecRule ARGS \"@streq a\" \"id:3,phase:2\"\n\
+         SecRule ARGS \"@streq a\" \"id:4,phase:2,nolog\"\n\
+         SecRule ARGS \"@streq a\" \"id:5,phase:2,log,noauditlog\"\n\
+         SecRule ARGS \"@streq a\" \"id:6,phase:2,noauditlog,log\"\n\
+         SecRule ARGS \"@streq a\" \"id:7,phase:2,nolog,auditlog\"\n\
+         SecRule ARGS \"@streq a\" \"id:8,phase:2,nolog,chain\"\n\
+             SecRule ARGS \"@streq a\" \"log\"\n\
+         SecRule ARGS \"@streq a\" \"id:9,phase:2,log,chain\"\n\
+             SecRule ARGS \"@streq a\" \"nolog\"\n"
+    ));
+    let tx = request(&set, "/?x=a");
+    assert_eq!(ids(&tx), vec![1, 3, 6, 9]);
+    assert_eq!(tx.match_count(), 9, "every match counts, logged or not");
+}
+
 #[test]
 fn multi_match_tests_every_intermediate_value() {
     let rules = rules(&format!(

@@ -16,7 +16,7 @@ use rampart_seclang::{
 };
 
 use super::removals::Removed;
-use super::resolve::{decimal, Resolved};
+use super::resolve::{decimal, Resolved, Single};
 use super::state::StateSink;
 use super::{
     Intervention, LiteralScans, MatchedRule, SourceSummary, StepMemo, Transaction, TransformCache,
@@ -327,6 +327,29 @@ impl Transaction {
             literal_scans: literals,
             ..
         } = &mut *self;
+        match state.single_stored(target) {
+            Single::Absent => return Some(false),
+            Single::Several => return None,
+            Single::One(variable, key, value) => {
+                let name = key.map(|k| &k[..]);
+                if rule.exclusions.iter().any(|e| e.excludes(variable, name))
+                    || removals_of.is_some_and(|removed| removed.value(variable, name))
+                {
+                    return Some(false);
+                }
+                let (candidate, at) = screen(cache, literals, rules, rule, value, context);
+                let hit = (may_match(rule, &literals.bits, at)
+                    && operator.evaluate(candidate, &NoMacros, captures.as_mut()))
+                    != rule.negated;
+                if !hit {
+                    return Some(false);
+                }
+                let (key, candidate) = (key.cloned(), candidate.clone());
+                self.note_match(rule, index, variable, key, candidate, captures, outcome);
+                return Some(true);
+            }
+            Single::Unknown => {}
+        }
         state.visit_stored(target, &mut |variable, key, value| {
             seen += 1;
             if seen > 1 {
@@ -688,8 +711,11 @@ impl Transaction {
         outcome: &mut ChainOutcome,
     ) {
         let rule = &chain.links[index];
+        if let Some(log) = defaults.log {
+            outcome.log = log;
+        }
         for action in &defaults.after_match {
-            self.run_action(action, outcome);
+            self.run_action(action);
         }
         if index == 0 {
             if let Some(severity) = chain.meta.severity {
@@ -698,8 +724,11 @@ impl Transaction {
                     Some(self.state.highest_severity.map_or(n, |h| h.min(n)));
             }
         }
+        if let Some(log) = rule.log {
+            outcome.log = log;
+        }
         for action in &rule.after_match {
-            self.run_action(action, outcome);
+            self.run_action(action);
         }
         if self.engine != EngineMode::On || index != 0 {
             return;
@@ -773,11 +802,8 @@ impl Transaction {
         true
     }
 
-    fn run_action(&mut self, action: &Action, outcome: &mut ChainOutcome) {
+    fn run_action(&mut self, action: &Action) {
         match action {
-            Action::Log => outcome.log = true,
-            // ModSecurity v3 writes no error-log line for a rule with `noauditlog` either.
-            Action::NoLog | Action::NoAuditLog => outcome.log = false,
             Action::Ctl(ctl) => self.ctl(ctl),
             Action::Skip(n) => self.skip_next = *n,
             Action::SkipAfter(marker) => self.skip_after = Some(marker.clone()),

@@ -143,7 +143,45 @@ pub(crate) fn decimal(n: i64) -> Bytes {
     bytes(&buffer[at..])
 }
 
+/// What a target that names one value holds, read where it is stored.
+pub(crate) enum Single<'a> {
+    /// Nothing: the member or scalar is not set.
+    Absent,
+    One(Variable, Option<&'a Bytes>, &'a Bytes),
+    /// The name is repeated (two arguments `a`): the rule takes the general path.
+    Several,
+    /// A target this shortcut does not read (a collection of names, `ARGS`, a selection
+    /// other than one name): use [`State::visit_stored`].
+    Unknown,
+}
+
 impl State {
+    /// The value of a target that names one member of a collection (`TX:score`) or a
+    /// scalar, without the visitor's indirection: CRS's paranoia-level gates read one on
+    /// every other rule.
+    pub(crate) fn single_stored(&self, target: &CompiledTarget) -> Single<'_> {
+        let variable = target.variable;
+        if names_of(variable).is_some() || matches!(variable, Variable::Xml | Variable::Args) {
+            return Single::Unknown;
+        }
+        if variable.is_collection() {
+            let Selection::Key(name) = &target.selection else {
+                return Single::Unknown;
+            };
+            let mut members = self.collection(variable).get_name(name);
+            return match (members.next(), members.next()) {
+                (None, _) => Single::Absent,
+                (Some((key, value)), None) => Single::One(variable, Some(key), value),
+                (Some(_), Some(_)) => Single::Several,
+            };
+        }
+        match self.scalar(variable) {
+            Some(value) => Single::One(variable, None, value),
+            None if is_anchored(variable) => Single::One(variable, None, empty()),
+            None => Single::Absent,
+        }
+    }
+
     /// Visits, borrowed and in [`Transaction::resolve`]'s order, the values of a target whose
     /// values are [stored](CompiledTarget::is_stored); stops and returns `true` as soon as `visit` does.
     pub(crate) fn visit_stored(
