@@ -23,6 +23,9 @@ pub enum RxMatcher {
     /// Lookaround or backreferences: a backtracking engine with a step budget. Bytes are
     /// mapped one-to-one to the characters U+0000–U+00FF.
     Backtracking(Box<fancy_regex::Regex>),
+    /// A pattern whose first match is always the whole value (`^.*$`, which CRS 920450
+    /// captures every header name with): no engine needs to run.
+    Whole,
 }
 
 /// Why a pattern does not compile.
@@ -40,6 +43,9 @@ impl RxMatcher {
                 .build()
                 .map_err(|error| RxError(error.to_string()))?;
             return Ok(RxMatcher::Backtracking(Box::new(regex)));
+        }
+        if matches_whole_value(&translation.pattern) {
+            return Ok(RxMatcher::Whole);
         }
         let regex = RegexBuilder::new(&translation.pattern)
             .unicode(false)
@@ -62,7 +68,7 @@ impl RxMatcher {
     pub fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
         match self {
             RxMatcher::Linear(_, pattern) => super::prefilter::required_literals(pattern),
-            RxMatcher::Backtracking(_) => None,
+            RxMatcher::Backtracking(_) | RxMatcher::Whole => None,
         }
     }
 
@@ -70,6 +76,7 @@ impl RxMatcher {
         match self {
             RxMatcher::Linear(regex, _) => regex.is_match(input),
             RxMatcher::Backtracking(regex) => regex.is_match(&latin1(input)).unwrap_or(false),
+            RxMatcher::Whole => true,
         }
     }
 
@@ -77,6 +84,7 @@ impl RxMatcher {
     pub fn captures(&self, input: &[u8], out: &mut Vec<Vec<u8>>) -> bool {
         out.clear();
         match self {
+            RxMatcher::Whole => out.push(input.to_vec()),
             RxMatcher::Linear(regex, _) if regex.captures_len() == 1 => {
                 // Only the whole match is wanted: the DFAs find it, no capture engine needed
                 // (CRS 920450 captures every header name with `^.*$`).
@@ -114,6 +122,53 @@ impl RxMatcher {
         }
         true
     }
+}
+
+/// Whether `pattern` (translated, read with `@rx`'s flags) matches any value from its first
+/// byte to its last and has no group: an optional `^`, `.*` taken greedily (under DOTALL it
+/// takes every byte), an optional `$`. The leftmost match then starts at 0 and runs to the end.
+fn matches_whole_value(pattern: &str) -> bool {
+    use regex_syntax::hir::{Class, HirKind, Look};
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .dot_matches_new_line(true)
+        .multi_line(true)
+        .octal(true)
+        .build()
+        .parse(pattern)
+    else {
+        return false;
+    };
+    let every_byte = |kind: &HirKind| match kind {
+        HirKind::Repetition(repetition) => {
+            repetition.min == 0
+                && repetition.max.is_none()
+                && repetition.greedy
+                && matches!(repetition.sub.kind(), HirKind::Class(Class::Bytes(class))
+                    if class.ranges().len() == 1
+                        && class.ranges()[0].start() == 0
+                        && class.ranges()[0].end() == u8::MAX)
+        }
+        _ => false,
+    };
+    let parts: &[regex_syntax::hir::Hir] = match hir.kind() {
+        HirKind::Concat(parts) => parts,
+        _ => std::slice::from_ref(&hir),
+    };
+    let parts = match parts {
+        [first, rest @ ..]
+            if matches!(first.kind(), HirKind::Look(Look::Start | Look::StartLF)) =>
+        {
+            rest
+        }
+        all => all,
+    };
+    let parts = match parts {
+        [rest @ .., last] if matches!(last.kind(), HirKind::Look(Look::End | Look::EndLF)) => rest,
+        all => all,
+    };
+    matches!(parts, [only] if every_byte(only.kind()))
 }
 
 fn latin1(input: &[u8]) -> String {
@@ -185,6 +240,28 @@ mod tests {
         assert_eq!(out, vec![b"a".to_vec()]);
         assert!(!RxMatcher::new("q").unwrap().captures(b"xab", &mut out));
         assert!(out.is_empty());
+    }
+
+    /// The patterns read as "the whole value" answer as the regex would, on values with and
+    /// without newlines; near misses still compile to a regex.
+    #[test]
+    fn whole_value_patterns_need_no_engine() {
+        for pattern in ["^.*$", ".*", "^.*", ".*$", "\\A.*\\z", ""] {
+            let matcher = RxMatcher::new(pattern).unwrap();
+            assert!(matches!(matcher, RxMatcher::Whole), "{pattern}");
+            for value in [&b""[..], b"host", b"two\nlines\n", b"\xff\x00"] {
+                let mut out = Vec::new();
+                assert!(matcher.is_match(value));
+                assert!(matcher.captures(value, &mut out));
+                assert_eq!(out, vec![value.to_vec()], "{pattern} on {value:?}");
+            }
+        }
+        for pattern in ["^(.*)$", "^.*?$", "^.+$", "^.*x$", "^[^\\n]*$", "(?-s)^.*$"] {
+            assert!(
+                !matches!(RxMatcher::new(pattern).unwrap(), RxMatcher::Whole),
+                "{pattern}"
+            );
+        }
     }
 
     #[test]
