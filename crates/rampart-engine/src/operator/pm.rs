@@ -186,6 +186,7 @@ mod tests {
         assert!(pm.evaluate(b"xxBC", None));
         assert!(!pm.evaluate(b"abd", None));
     }
+
     #[test]
     fn heads_are_short_lowercase_and_minimal() {
         let list = |words: &[&str]| {

@@ -507,6 +507,9 @@ impl Transaction {
             let position = facts.position_of(value);
             stored.push(u32::try_from(position).unwrap_or(u32::MAX));
             let Some(facts) = facts.at(position) else {
+                // Never (every position has its facts); admitting everything is safe.
+                scratch.fill(u64::MAX);
+                stored_bytes = ByteSet::from_fn(|_| true);
                 return false;
             };
             stored_bytes = stored_bytes.union(facts.bytes);
