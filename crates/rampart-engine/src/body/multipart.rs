@@ -228,6 +228,8 @@ pub struct Parser {
     error: Option<String>,
 
     buf: Vec<u8>,
+    /// `--` and the boundary, searched for in every line that is not one; built on first use.
+    dashed_boundary: Option<memchr::memmem::Finder<'static>>,
     buf_contains_line: bool,
     crlf_state: u8,
     crlf_state_buf_end: u8,
@@ -270,6 +272,7 @@ impl Parser {
         let mut parser = Parser {
             limits,
             boundary: Vec::new(),
+            dashed_boundary: None,
             init_failed: false,
             stopped: false,
             error: None,
@@ -420,6 +423,19 @@ impl Parser {
         }
         let mut i = 0;
         while let Some(&c) = chunk.get(i) {
+            // A run of bytes that neither ends a line nor fills the buffer to its last byte
+            // only joins the buffer: taken at once, up to the byte that needs the full step.
+            let room = (BUF_SIZE - 1).saturating_sub(self.buf.len());
+            let ahead = chunk.get(i..).unwrap_or_default();
+            let ahead = ahead.get(..room.min(ahead.len())).unwrap_or_default();
+            let run = memchr::memchr(b'\n', ahead).unwrap_or(ahead.len());
+            if run > 0 {
+                let bytes = ahead.get(..run).unwrap_or_default();
+                self.buf.extend_from_slice(bytes);
+                self.crlf_state = u8::from(bytes.last() == Some(&b'\r'));
+                i += run;
+                continue;
+            }
             let mut process_buffer = false;
             if c == b'\r' && self.buf.len() == BUF_SIZE - 1 {
                 // Never end a piece with '\r'.
@@ -541,10 +557,12 @@ impl Parser {
         } else if self.buf_contains_line {
             // Anything that looks like "--boundary" anywhere in the line (a linear search,
             // where ModSecurity's strncmp at every "--" can be quadratic).
-            let mut needle = Vec::with_capacity(blen + 2);
-            needle.extend_from_slice(b"--");
-            needle.extend_from_slice(&self.boundary);
-            if memchr::memmem::find(&self.buf, &needle).is_some() {
+            let boundary = &self.boundary;
+            let finder = self.dashed_boundary.get_or_insert_with(|| {
+                let needle = [&b"--"[..], boundary].concat();
+                memchr::memmem::Finder::new(&needle).into_owned()
+            });
+            if finder.find(&self.buf).is_some() {
                 self.flag_unmatched_boundary = 1;
             }
         }
