@@ -9,14 +9,30 @@
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ByteSet([u64; 4]);
 
+/// From this length on, [`ByteSet::of`] fills a table of 256 flags first.
+const LONG: usize = 256;
+
 impl ByteSet {
     /// The bytes that occur in `bytes`.
     pub fn of(bytes: &[u8]) -> Self {
+        if bytes.len() >= LONG {
+            return Self::of_long(bytes);
+        }
         let mut words = [0u64; 4];
         for &byte in bytes {
             words[usize::from(byte >> 6)] |= 1 << (byte & 63);
         }
         ByteSet(words)
+    }
+
+    /// [`Self::of`] for a long value (a body, an upload): each byte marks its own slot, so
+    /// no byte waits on the word the previous one updated.
+    fn of_long(bytes: &[u8]) -> Self {
+        let mut seen = [false; 256];
+        for &byte in bytes {
+            seen[usize::from(byte)] = true;
+        }
+        ByteSet::from_fn(|byte| seen[usize::from(byte)])
     }
 
     /// The bytes for which `member` holds.
@@ -107,5 +123,29 @@ mod tests {
             ByteSet::from_fn(|b| b.is_ascii_digit()),
             ByteSet::of(b"0123456789")
         );
+    }
+
+    #[test]
+    fn long_values_give_the_same_set() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for len in [LONG, LONG + 1, 1000, 5000] {
+            for spread in [4u64, 64, 256] {
+                let value: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        (state % spread) as u8 ^ 0x55
+                    })
+                    .collect();
+                let mut short = ByteSet::default();
+                value.iter().for_each(|&byte| short.insert(byte));
+                assert_eq!(
+                    ByteSet::of(&value),
+                    short,
+                    "{len} bytes over {spread} values"
+                );
+            }
+        }
     }
 }
