@@ -53,7 +53,7 @@ fn is_space(byte: u8) -> bool {
 
 /// The bytes before the first NUL, as a C string function sees them.
 fn c_str(bytes: &[u8]) -> &[u8] {
-    match bytes.iter().position(|&b| b == 0) {
+    match memchr::memchr(0, bytes) {
         Some(end) => bytes.get(..end).unwrap_or_default(),
         None => bytes,
     }
