@@ -10,6 +10,10 @@
 //! Most transformation chains leave a benign value as it is, so one scan of the raw value
 //! serves nearly every rule that reads it.
 //!
+//! Other operators bring sets of their own (see `CompiledOperator::required_literals`): the
+//! heads of `@pm` phrases, the bytes libinjection needs before it can flag anything, the
+//! bytes a validator objects to. Whatever the operator, a rule's bit only says "may match".
+//!
 //! A member may be a single byte (`[\n\r]`, `;`, `|`): those are not put in the automaton,
 //! where they would fire on every other value, but read off the value's [`ByteSet`], which
 //! the transaction works out once per value anyway.
