@@ -1,4 +1,4 @@
-//! Where the test data lives, in one place.
+//! Where the test data lives, in one place, and the generator property tests draw from.
 //!
 //! Tests read the CRS and ModSecurity's recommended configuration from `../shared` beside the
 //! repository (never copied in), and Debian's CRS 3.3.4 from where `scripts/setup.sh`
@@ -67,4 +67,15 @@ pub fn crs3_load_order() -> Vec<PathBuf> {
     let mut files = vec![setup];
     files.extend(conf_files(Path::new("/usr/share/modsecurity-crs/rules")));
     files
+}
+
+/// A xorshift64 generator: the same arbitrary-looking numbers on every run, so a property
+/// test that fails names an input that fails again. `seed` must not be 0.
+pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
 }

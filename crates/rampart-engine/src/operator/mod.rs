@@ -326,13 +326,7 @@ mod tests {
             CompiledOperator::ValidateUrlEncoding,
             CompiledOperator::ValidateUtf8Encoding,
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = rampart_testkit::xorshift(0x9e37_79b9_7f4a_7c15);
         let alphabet: Vec<u8> = b"%aF0 \n\x00\x7f\xc3\xa9\xed\xa0\xff".to_vec();
         for operator in &operators {
             let required = operator.required_literals().expect("a byte set");

@@ -241,11 +241,9 @@ mod tests {
         let pm = PhraseMatcher::new(&phrases).unwrap();
         let heads = pm.required_literals().unwrap();
         let alphabet = b"aAbBeEsStTlLcC /%0${}IFS";
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = rampart_testkit::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = next();
             let len = (state % 14) as usize;
             let value: Vec<u8> = (0..len)
                 .map(|i| alphabet[((state >> (i * 4)) as usize + i) % alphabet.len()])

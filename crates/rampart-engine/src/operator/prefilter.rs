@@ -53,15 +53,7 @@ enum Facts {
 /// the pattern has no useful set. `pattern` is already in the `regex` crate's dialect (see
 /// [`super::pcre::translate`]) and is read with the flags `@rx` compiles it with.
 pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .dot_matches_new_line(true)
-        .multi_line(true)
-        .octal(true)
-        .build()
-        .parse(pattern)
-        .ok()?;
+    let hir = super::rx::syntax(pattern)?;
     let literals = match facts(&hir) {
         Facts::Exact(set) | Facts::Required(set) => Some(minimize(set)),
         Facts::Any => None,

@@ -129,15 +129,7 @@ impl RxMatcher {
 /// takes every byte), an optional `$`. The leftmost match then starts at 0 and runs to the end.
 fn matches_whole_value(pattern: &str) -> bool {
     use regex_syntax::hir::{Class, HirKind, Look};
-    let Ok(hir) = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .dot_matches_new_line(true)
-        .multi_line(true)
-        .octal(true)
-        .build()
-        .parse(pattern)
-    else {
+    let Some(hir) = syntax(pattern) else {
         return false;
     };
     let every_byte = |kind: &HirKind| match kind {
@@ -169,6 +161,20 @@ fn matches_whole_value(pattern: &str) -> bool {
         all => all,
     };
     matches!(parts, [only] if every_byte(only.kind()))
+}
+
+/// The syntax tree of a translated pattern, read with the flags `@rx` compiles it with (see
+/// the module doc); `None` when it does not parse.
+pub(super) fn syntax(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .dot_matches_new_line(true)
+        .multi_line(true)
+        .octal(true)
+        .build()
+        .parse(pattern)
+        .ok()
 }
 
 fn latin1(input: &[u8]) -> String {

@@ -327,6 +327,9 @@ impl Transaction {
             literal_scans: literals,
             ..
         } = &mut *self;
+        // A member or scalar is read directly (CRS's gates); the visitor below serves only
+        // the targets that shortcut does not read. The two bodies stay apart: sharing them
+        // through a closure cost 0.5% of a benign GET's instructions.
         match state.single_stored(target) {
             Single::Absent => return Some(false),
             Single::Several => return None,
@@ -513,15 +516,8 @@ impl Transaction {
                 return false;
             };
             stored_bytes = stored_bytes.union(facts.bytes);
-            match scan(filter, facts, bits, value) {
-                Some(at) => {
-                    let found = bits.get(at..at + words).unwrap_or_default();
-                    for (word, bits) in scratch.iter_mut().zip(found) {
-                        *word |= bits;
-                    }
-                }
-                None => scratch.fill(u64::MAX),
-            }
+            let at = scan(filter, facts, bits, value);
+            merge_scan(&mut scratch, bits, at);
             false
         });
         let summary = SourceSummary {
@@ -577,15 +573,8 @@ impl Transaction {
                     break;
                 }
             };
-            match prefilter_bits(cache, literals, rules, rule, &value, context) {
-                Some(at) => {
-                    let found = literals.bits.get(at..at + words).unwrap_or_default();
-                    for (word, bits) in union.iter_mut().zip(found) {
-                        *word |= bits;
-                    }
-                }
-                None => union.fill(u64::MAX),
-            }
+            let at = prefilter_bits(cache, literals, rules, rule, &value, context);
+            merge_scan(&mut union, &literals.bits, at);
         }
         let summary = SourceSummary {
             at: literals.bits.len(),
@@ -1379,6 +1368,19 @@ fn scan(
         u32::try_from(start).unwrap_or(u32::MAX)
     });
     (at != u32::MAX).then_some(at as usize)
+}
+
+/// Adds to a summary's `union` the scan whose bits start at `at` in `bits` (`None`: the
+/// value was not scanned, so every rule is admitted).
+fn merge_scan(union: &mut [u64], bits: &[u64], at: Option<usize>) {
+    match at {
+        Some(at) => {
+            for (word, found) in union.iter_mut().zip(bits.get(at..).unwrap_or_default()) {
+                *word |= found;
+            }
+        }
+        None => union.fill(u64::MAX),
+    }
 }
 
 /// Whether the operator of a rule can match a value whose prefilter bits start at

@@ -396,13 +396,7 @@ mod tests {
     #[test]
     fn triggers_are_exact_where_declared() {
         let ctx = TransformContext::default();
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = rampart_testkit::xorshift(0x2545_f491_4f6c_dd1d);
         for &transformation in Transformation::ALL {
             let Some(triggers) = triggers(transformation) else {
                 continue;
