@@ -373,6 +373,30 @@ SecRule ARGS \"@rx <script\" \"id:5,phase:1,pass,log,t:none,t:lowercase,t:urlDec
     assert_eq!(ids(&request(&set, "/?d=%3CSCRIPT")), vec![3, 5]);
 }
 
+/// A rule that the phase's summaries rule out is passed over without being entered, and
+/// still leaves what a failed rule leaves: no MATCHED_VAR.
+#[test]
+fn a_rule_ruled_out_by_summaries_still_clears_matched_var() {
+    let set = rules(&format!(
+        "{ENGINE}\
+SecRule ARGS \"@rx needle\" \"id:1,phase:1,pass,nolog,t:none\"\n\
+SecRule ARGS \"@streq hello\" \"id:2,phase:1,pass,nolog,t:none\"\n\
+SecAction \"id:3,phase:1,pass,log,msg:'[%{{MATCHED_VAR}}]'\"\n\
+SecRule ARGS \"@rx needle\" \"id:4,phase:1,pass,nolog,t:none\"\n\
+SecAction \"id:5,phase:1,pass,log,msg:'[%{{MATCHED_VAR}}]'\"\n"
+    ));
+    let msgs = |uri: &str| {
+        request(&set, uri)
+            .matched_rules()
+            .iter()
+            .filter(|r| r.logged)
+            .map(|r| format!("{}={}", r.id, r.msg))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(msgs("/?a=hello"), vec!["3=[hello]", "5=[]"]);
+    assert_eq!(msgs("/?a=hello&b=needle"), vec!["3=[hello]", "5=[needle]"]);
+}
+
 /// A prefiltered `multiMatch` rule screens each stage of its transformations on its own: the
 /// literal may appear only part-way (here after the URL decoding, before the base64 decoding
 /// garbles it), only at the end, or only in the raw value.

@@ -323,9 +323,12 @@ pub struct Prefilter {
     automaton: DFA,
     /// The bits each pattern of the automaton sets.
     pattern_bits: Vec<Vec<u32>>,
-    /// For each byte value, the bits of the rules that have it as a one-byte literal
-    /// (`words` words per byte), and which bytes have any.
-    byte_bits: Vec<u64>,
+    /// For each byte value, the bits of the rules that have it as a one-byte literal, as
+    /// (word, bits) pairs for the words that have any: few rules have such literals, so a
+    /// byte's row is mostly zeros, and a value holds some forty distinct bytes.
+    byte_bits: Vec<(u32, u64)>,
+    /// Where each byte's pairs start in `byte_bits` (257 entries, the last the end).
+    byte_rows: Vec<u32>,
     bytes: ByteSet,
     words: usize,
 }
@@ -336,7 +339,7 @@ impl Prefilter {
         let words = rules.len().div_ceil(64);
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut pattern_bits: Vec<Vec<u32>> = Vec::new();
-        let mut byte_bits = vec![0u64; 256 * words];
+        let mut dense = vec![0u64; 256 * words];
         let mut bytes = ByteSet::default();
         let mut index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
         for (bit, literals) in rules.iter().enumerate() {
@@ -345,8 +348,7 @@ impl Prefilter {
                     // Both cases of a letter, as the automaton compares.
                     for byte in [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()] {
                         bytes.insert(byte);
-                        if let Some(word) = byte_bits.get_mut(usize::from(byte) * words + bit / 64)
-                        {
+                        if let Some(word) = dense.get_mut(usize::from(byte) * words + bit / 64) {
                             *word |= 1 << (bit % 64);
                         }
                     }
@@ -368,10 +370,21 @@ impl Prefilter {
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(&patterns)?;
+        let (mut byte_bits, mut byte_rows) = (Vec::new(), vec![0]);
+        for row in dense.chunks(words.max(1)) {
+            byte_bits.extend(
+                (0u32..)
+                    .zip(row)
+                    .filter(|(_, &bits)| bits != 0)
+                    .map(|(word, &bits)| (word, bits)),
+            );
+            byte_rows.push(u32::try_from(byte_bits.len()).unwrap_or(u32::MAX));
+        }
         Ok(Prefilter {
             automaton,
             pattern_bits,
             byte_bits,
+            byte_rows,
             bytes,
             words,
         })
@@ -386,13 +399,12 @@ impl Prefilter {
     /// literals occur in `value`, the bytes of which are `present`.
     pub fn scan(&self, value: &[u8], present: &ByteSet, bits: &mut [u64]) {
         for byte in present.intersection(&self.bytes).iter() {
-            let start = usize::from(byte) * self.words;
-            let row = self
-                .byte_bits
-                .get(start..start + self.words)
-                .unwrap_or_default();
-            for (word, add) in bits.iter_mut().zip(row) {
-                *word |= add;
+            let row = |at: usize| self.byte_rows.get(at).map_or(0, |&end| end as usize);
+            let (start, end) = (row(usize::from(byte)), row(usize::from(byte) + 1));
+            for &(word, add) in self.byte_bits.get(start..end).unwrap_or_default() {
+                if let Some(word) = bits.get_mut(word as usize) {
+                    *word |= add;
+                }
             }
         }
         let dfa = &self.automaton;

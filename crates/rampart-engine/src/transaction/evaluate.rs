@@ -78,6 +78,12 @@ impl Transaction {
                     if self.is_removed(chain) {
                         continue;
                     }
+                    if self.ruled_out(chain, *index) {
+                        // What a first link that matches nothing leaves behind.
+                        self.state.matched_var = None;
+                        self.state.matched_vars.clear();
+                        continue;
+                    }
                     self.evaluate_chain(&rules, *index, phase);
                     if self.intervention.is_some() && phase != Phase::Logging {
                         break;
@@ -113,6 +119,35 @@ impl Transaction {
                 .msg_text
                 .as_ref()
                 .is_some_and(|msg| self.removed_msgs.contains(msg))
+    }
+
+    /// Whether the summaries this phase has already made of the chain's first link's
+    /// sources rule the link out, so that the chain need not be entered at all. Most rules
+    /// a benign request meets end here; a source not summarized yet, a removed target or
+    /// an XML body leaves the decision to the link's own evaluation, which makes the
+    /// summaries.
+    fn ruled_out(&self, chain: &ExecChain, index: usize) -> bool {
+        let Some(rule) = chain.links.first() else {
+            return false;
+        };
+        let (Some(sources), Some(bit)) = (rule.value_sources.as_deref(), rule.prefilter_bit) else {
+            return false;
+        };
+        if (rule.reads_xml && self.state.xml.is_some()) || self.removed_targets.names(index) {
+            return false;
+        }
+        sources.iter().all(
+            |source| match self.source_literals.get(source.transformed as usize) {
+                Some(Some(summary)) => !crate::operator::prefilter::admits(
+                    self.literal_scans
+                        .bits
+                        .get(summary.at..)
+                        .unwrap_or_default(),
+                    bit,
+                ),
+                _ => false,
+            },
+        )
     }
 
     fn evaluate_chain(&mut self, rules: &RuleSet, index: usize, phase: Phase) {

@@ -74,7 +74,7 @@ impl TargetRemovals {
     }
 
     /// Whether some removal names the chain at `index`.
-    fn names(&self, index: usize) -> bool {
+    pub fn names(&self, index: usize) -> bool {
         self.named
             .get(index / 64)
             .is_some_and(|word| word & (1 << (index % 64)) != 0)
