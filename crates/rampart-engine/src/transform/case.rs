@@ -5,23 +5,26 @@
 
 use std::borrow::Cow;
 
-use super::output::Output;
 use super::TransformContext;
 
 pub(super) fn lowercase<'a>(input: &'a [u8], _: &TransformContext<'_>) -> Cow<'a, [u8]> {
-    map_bytes(input, u8::to_ascii_lowercase)
+    convert(input, u8::is_ascii_uppercase, <[u8]>::make_ascii_lowercase)
 }
 
 pub(super) fn uppercase<'a>(input: &'a [u8], _: &TransformContext<'_>) -> Cow<'a, [u8]> {
-    map_bytes(input, u8::to_ascii_uppercase)
+    convert(input, u8::is_ascii_lowercase, <[u8]>::make_ascii_uppercase)
 }
 
-fn map_bytes(input: &[u8], f: fn(&u8) -> u8) -> Cow<'_, [u8]> {
-    let mut out = Output::new(input);
-    for byte in input {
-        out.push(f(byte));
+/// The input from its first byte that `changes` on, converted in place in a copy.
+fn convert(input: &[u8], changes: fn(&u8) -> bool, make: fn(&mut [u8])) -> Cow<'_, [u8]> {
+    let Some(first) = input.iter().position(changes) else {
+        return Cow::Borrowed(input);
+    };
+    let mut out = input.to_vec();
+    if let Some(rest) = out.get_mut(first..) {
+        make(rest);
     }
-    out.finish()
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -25,6 +25,14 @@ pub(super) fn html_entity_decode<'a>(input: &'a [u8], _: &TransformContext<'_>) 
     let mut out = Output::new(input);
     let mut i = 0;
     while i < input.len() {
+        // The text up to the next `&` is copied as one run.
+        if input.get(i) != Some(&b'&') {
+            let rest = input.get(i..).unwrap_or_default();
+            let end = memchr::memchr(b'&', rest).map_or(input.len(), |at| i + at);
+            out.extend(input.get(i..end).unwrap_or_default());
+            i = end;
+            continue;
+        }
         match entity_at(input, i) {
             Step::Decoded { byte, end } => {
                 out.push(byte);

@@ -432,6 +432,28 @@ mod tests {
         }
     }
 
+    /// The transformations that copy their input in bulk against their one-line definitions.
+    #[test]
+    fn bulk_copies_agree_with_the_definitions() {
+        let ctx = TransformContext::default();
+        let alphabet = b"aZ09 \t\n\x0b\x0c\r\xa0\xc2\xc3&;#x";
+        let mut next = rampart_testkit::xorshift(0x2545_f491_4f6c_dd1d);
+        for _ in 0..20_000 {
+            let len = (next() % 16) as usize;
+            let input: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            assert_eq!(*case::lowercase(&input, &ctx), input.to_ascii_lowercase());
+            assert_eq!(*case::uppercase(&input, &ctx), input.to_ascii_uppercase());
+            let kept: Vec<u8> = input
+                .iter()
+                .copied()
+                .filter(|&b| !(b" \t\n\x0b\x0c\r\xa0\xc2".contains(&b)))
+                .collect();
+            assert_eq!(*remove_whitespace::remove_whitespace(&input, &ctx), kept);
+        }
+    }
+
     #[test]
     fn every_transformation_is_registered() {
         let input = b" A\tB%41\\x41&amp;/./#/**/\0 ";

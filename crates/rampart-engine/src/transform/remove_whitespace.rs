@@ -8,17 +8,22 @@
 use std::borrow::Cow;
 
 use super::ctype::is_space;
-use super::output::Output;
 use super::TransformContext;
 
 pub(super) fn remove_whitespace<'a>(input: &'a [u8], _: &TransformContext<'_>) -> Cow<'a, [u8]> {
-    let mut out = Output::new(input);
-    for &byte in input {
-        if !(is_space(byte) || byte == 0xa0 || byte == 0xc2) {
-            out.push(byte);
-        }
-    }
-    out.finish()
+    let removed = |byte: u8| is_space(byte) || byte == 0xa0 || byte == 0xc2;
+    let Some(first) = input.iter().position(|&byte| removed(byte)) else {
+        return Cow::Borrowed(input);
+    };
+    let mut out = Vec::with_capacity(input.len());
+    out.extend_from_slice(&input[..first]);
+    out.extend(
+        input[first..]
+            .iter()
+            .copied()
+            .filter(|&byte| !removed(byte)),
+    );
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
