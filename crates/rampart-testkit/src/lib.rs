@@ -79,3 +79,12 @@ pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
         seed
     }
 }
+
+/// A string of fewer than `max_len` bytes drawn from `alphabet` with `next`: inputs for
+/// property tests that compare two ways of computing one answer.
+pub fn random_text(next: &mut impl FnMut() -> u64, alphabet: &[u8], max_len: u64) -> Vec<u8> {
+    let len = next() % max_len.max(1);
+    (0..len)
+        .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+        .collect()
+}

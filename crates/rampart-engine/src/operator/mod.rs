@@ -333,10 +333,7 @@ mod tests {
             assert!(required.iter().all(|literal| literal.len() == 1));
             let (mut objections, mut passed) = (0, 0);
             for _ in 0..20_000 {
-                let len = (next() % 8) as usize;
-                let value: Vec<u8> = (0..len)
-                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                    .collect();
+                let value = rampart_testkit::random_text(&mut next, &alphabet, 8);
                 let holds = value.iter().any(|b| required.iter().any(|r| r[0] == *b));
                 if operator.evaluate(&value, &NoMacros, None) {
                     objections += 1;

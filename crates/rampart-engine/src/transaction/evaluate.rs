@@ -130,21 +130,18 @@ impl Transaction {
         let Some(rule) = chain.links.first() else {
             return false;
         };
-        let (Some(sources), Some(bit)) = (rule.value_sources.as_deref(), rule.prefilter_bit) else {
+        let Some(sources) = rule.value_sources.as_deref() else {
             return false;
         };
-        if (rule.reads_xml && self.state.xml.is_some()) || self.removed_targets.names(index) {
+        if rule.prefilter_bit.is_none()
+            || (rule.reads_xml && self.state.xml.is_some())
+            || self.removed_targets.names(index)
+        {
             return false;
         }
         sources.iter().all(
             |source| match self.source_literals.get(source.transformed as usize) {
-                Some(Some(summary)) => !crate::operator::prefilter::admits(
-                    self.literal_scans
-                        .bits
-                        .get(summary.at..)
-                        .unwrap_or_default(),
-                    bit,
-                ),
+                Some(Some(summary)) => !self.summary_admits(rule, *summary),
                 _ => false,
             },
         )

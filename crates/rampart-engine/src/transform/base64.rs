@@ -267,10 +267,7 @@ mod tests {
         let mut next = rampart_testkit::xorshift(0x2545_f491_4f6c_dd1d);
         let alphabet = b"QUJDRAaz09+/====  \r\n-_.";
         for _ in 0..50_000 {
-            let len = (next() % 14) as usize;
-            let src: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
+            let src = rampart_testkit::random_text(&mut next, alphabet, 14);
             assert_eq!(
                 strict_decode(&src),
                 strict_decode_spaced(&src),

@@ -20,23 +20,22 @@ const CLOSE_UP: u8 = 4;
 
 static CLASS: [u8; 256] = {
     let mut class = [KEEP; 256];
-    let mut byte = b'A';
-    while byte <= b'Z' {
-        class[byte as usize] = LOWER;
-        byte += 1;
+    let kinds: [(&[u8], u8); 4] = [
+        (b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", LOWER),
+        (b"\"'\\^", DELETE),
+        (b" ,;\t\r\n", SEPARATOR),
+        (b"/(", CLOSE_UP),
+    ];
+    let mut k = 0;
+    while k < kinds.len() {
+        let (bytes, kind) = kinds[k];
+        let mut i = 0;
+        while i < bytes.len() {
+            class[bytes[i] as usize] = kind;
+            i += 1;
+        }
+        k += 1;
     }
-    class[b'"' as usize] = DELETE;
-    class[b'\'' as usize] = DELETE;
-    class[b'\\' as usize] = DELETE;
-    class[b'^' as usize] = DELETE;
-    class[b' ' as usize] = SEPARATOR;
-    class[b',' as usize] = SEPARATOR;
-    class[b';' as usize] = SEPARATOR;
-    class[b'\t' as usize] = SEPARATOR;
-    class[b'\r' as usize] = SEPARATOR;
-    class[b'\n' as usize] = SEPARATOR;
-    class[b'/' as usize] = CLOSE_UP;
-    class[b'(' as usize] = CLOSE_UP;
     class
 };
 
@@ -146,10 +145,7 @@ mod tests {
         let alphabet = b"aZ \"'\\^,;\t/(x\x0b\xc9";
         let mut next = rampart_testkit::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..50_000 {
-            let len = (next() % 12) as usize;
-            let input: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
+            let input = rampart_testkit::random_text(&mut next, alphabet, 12);
             assert_eq!(
                 run(&input),
                 model(&input),

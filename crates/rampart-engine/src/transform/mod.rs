@@ -439,10 +439,7 @@ mod tests {
         let alphabet = b"aZ09 \t\n\x0b\x0c\r\xa0\xc2\xc3&;#x";
         let mut next = rampart_testkit::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            let len = (next() % 16) as usize;
-            let input: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
+            let input = rampart_testkit::random_text(&mut next, alphabet, 16);
             assert_eq!(*case::lowercase(&input, &ctx), input.to_ascii_lowercase());
             assert_eq!(*case::uppercase(&input, &ctx), input.to_ascii_uppercase());
             let kept: Vec<u8> = input
