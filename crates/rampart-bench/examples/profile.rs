@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Result};
 use rampart_bench::{crs_v4_files, native, scenarios, transact};
 
+// As in the `rampart` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let name = args.next().unwrap_or_else(|| "benign-get".to_string());
