@@ -216,6 +216,51 @@ async fn admin_endpoints() {
     assert_eq!(reply.status, 200);
 }
 
+/// The value of an unlabelled metric in a Prometheus text page.
+fn metric(page: &str, name: &str) -> Option<f64> {
+    page.lines().find_map(|line| {
+        line.strip_prefix(name)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+#[tokio::test]
+async fn metrics_count_the_rules_in_force() {
+    let demo = Demo::start().await;
+    let with = |directives: &str| Setup::new(&[demo.addr]).directives(directives);
+    let base = rampart_proxy::rules::build(&with("").config())
+        .expect("the base configuration compiles")
+        .summary()
+        .rules;
+    assert!(base > 0, "the base configuration holds rules");
+    // A chain counts once, as its starter: two more rules.
+    let extra = concat!(
+        "SecRule ARGS \"@contains a\" \"id:1101,phase:2,pass,nolog,chain\"\n",
+        "SecRule ARGS \"@contains b\" \"t:none\"\n",
+        "SecAction \"id:1102,phase:1,pass,nolog\"\n",
+    );
+    for (directives, expected) in [("", base), (extra, base + 2)] {
+        let proxy = with(directives).start().await;
+        let page = send(proxy.admin, get("/metrics")).await.text();
+        assert_eq!(
+            metric(&page, "rampart_rule_set_rules"),
+            Some(expected as f64),
+            "{directives}"
+        );
+        // A reload keeps the count of the set now in force.
+        proxy.handle.reload().await.expect("the same rules reload");
+        let page = send(proxy.admin, get("/metrics")).await.text();
+        assert_eq!(
+            metric(&page, "rampart_rule_set_rules"),
+            Some(expected as f64)
+        );
+        assert_eq!(metric(&page, "rampart_rule_set_generation"), Some(2.0));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
     let slow = Recorder::start_with(Behaviour {

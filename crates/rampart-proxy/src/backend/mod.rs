@@ -61,6 +61,9 @@ pub trait Backend: Send + Sync + Debug {
     fn inspect(&self) -> Box<dyn Inspection>;
     /// `native` or `modsecurity`.
     fn name(&self) -> &'static str;
+    /// How many rules the set holds, as its engine counts them (rampart counts the rules with
+    /// an id, so a chain counts once; libmodsecurity reports what `msc_rules_add` loaded).
+    fn rule_count(&self) -> u64;
 }
 
 /// rampart's own engine.
@@ -74,6 +77,10 @@ impl Backend for Native {
 
     fn name(&self) -> &'static str {
         "native"
+    }
+
+    fn rule_count(&self) -> u64 {
+        self.0.summary().rules as u64
     }
 }
 
@@ -220,6 +227,10 @@ impl Backend for Unavailable {
     }
 
     fn name(&self) -> &'static str {
+        match *self {}
+    }
+
+    fn rule_count(&self) -> u64 {
         match *self {}
     }
 }

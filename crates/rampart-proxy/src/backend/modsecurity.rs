@@ -18,6 +18,8 @@ const RESPONSE_BUFFER_LIMIT: usize = 1024 * 1024;
 pub struct ModSecBackend {
     engine: Arc<msc::ModSecurity>,
     rules: Arc<msc::Rules>,
+    /// What `msc_rules_add` reported loading.
+    rule_count: u64,
 }
 
 impl std::fmt::Debug for ModSecBackend {
@@ -34,12 +36,13 @@ impl ModSecBackend {
         let engine =
             msc::ModSecurity::instance().map_err(|e| BackendError::Rules(e.to_string()))?;
         let mut rules = msc::Rules::new().map_err(|e| BackendError::Rules(e.to_string()))?;
-        rules
+        let rule_count = rules
             .add(text)
             .map_err(|e| BackendError::Rules(e.to_string()))?;
         Ok(ModSecBackend {
             engine,
             rules: Arc::new(rules),
+            rule_count: rule_count as u64,
         })
     }
 }
@@ -60,6 +63,10 @@ impl Backend for ModSecBackend {
 
     fn name(&self) -> &'static str {
         "modsecurity"
+    }
+
+    fn rule_count(&self) -> u64 {
+        self.rule_count
     }
 }
 
