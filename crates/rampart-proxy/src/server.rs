@@ -83,11 +83,11 @@ impl Control {
         let result = match built {
             Ok(Ok(backend)) => {
                 let number = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-                self.shared.metrics.rule_set_rules(backend.rule_count());
+                let rules = backend.rule_count();
                 self.shared
                     .rules
                     .store(Arc::new(Generation { backend, number }));
-                self.shared.metrics.rule_set_loaded(number);
+                self.shared.metrics.rule_set_loaded(number, rules);
                 self.shared
                     .logs
                     .server_error(&format!("rules reloaded: generation {number}"));
@@ -156,8 +156,7 @@ pub async fn serve(
         })??;
     let logs = Arc::new(Logs::open(&config.log)?);
     let metrics = Arc::new(Metrics::new());
-    metrics.rule_set_loaded(1);
-    metrics.rule_set_rules(backend.rule_count());
+    metrics.rule_set_loaded(1, backend.rule_count());
     let upstreams = Arc::new(Upstreams::new(&config.upstream));
     let shared = Arc::new(Shared {
         rules: ArcSwap::from_pointee(Generation { backend, number: 1 }),

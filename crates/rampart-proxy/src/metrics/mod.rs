@@ -147,16 +147,12 @@ impl Metrics {
         }
     }
 
-    /// A rule set was loaded and is now in force: the initial load as well as every reload
-    /// counts as `result="ok"`.
-    pub fn rule_set_loaded(&self, generation: u64) {
+    /// A rule set of `rules` rules was loaded and is now in force: the initial load as well
+    /// as every reload counts as `result="ok"`.
+    pub fn rule_set_loaded(&self, generation: u64, rules: u64) {
         self.rule_set_generation.store(generation, Relaxed);
+        self.rule_set_rules.store(rules, Relaxed);
         self.reloads_ok.fetch_add(1, Relaxed);
-    }
-
-    /// How many rules the rule set in force has.
-    pub fn rule_set_rules(&self, count: u64) {
-        self.rule_set_rules.store(count, Relaxed);
     }
 
     /// A reload failed; the previous rule set stays in force.

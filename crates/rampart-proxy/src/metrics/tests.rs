@@ -413,10 +413,9 @@ fn observed_exchanges_render_exact_values() {
     metrics.observe(&exchange(101));
     metrics.observe(&exchange(999));
 
-    metrics.rule_set_loaded(1);
-    metrics.rule_set_rules(812);
+    metrics.rule_set_loaded(1, 700);
     metrics.reload_failed();
-    metrics.rule_set_loaded(3);
+    metrics.rule_set_loaded(3, 812);
 
     let text = metrics.render();
     let parsed = Exposition::parse(&text);
