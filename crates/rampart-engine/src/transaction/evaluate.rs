@@ -53,7 +53,7 @@ impl Transaction {
         self.skip_next = 0;
         self.skip_after = None;
         // The values a source reads are fixed within a phase, not across phases.
-        self.source_literals.fill(None);
+        self.source_literals.start_phase();
         for item in &rules.phases[usize::from(phase.number() - 1)] {
             match item {
                 PhaseItem::Marker(name) => {
@@ -80,7 +80,6 @@ impl Transaction {
                     }
                     if self.ruled_out(chain, *index) {
                         // What a first link that matches nothing leaves behind.
-                        self.state.matched_var = None;
                         self.state.matched_vars.clear();
                         continue;
                     }
@@ -139,12 +138,11 @@ impl Transaction {
         {
             return false;
         }
-        sources.iter().all(
-            |source| match self.source_literals.get(source.transformed as usize) {
-                Some(Some(summary)) => !self.summary_admits(rule, *summary),
-                _ => false,
-            },
-        )
+        sources.iter().all(|source| {
+            self.source_literals
+                .get(source.transformed as usize)
+                .is_some_and(|summary| !self.summary_admits(rule, summary))
+        })
     }
 
     fn evaluate_chain(&mut self, rules: &RuleSet, index: usize, phase: Phase) {
@@ -221,7 +219,6 @@ impl Transaction {
             ),
         };
         if !matched {
-            self.state.matched_var = None;
             self.state.matched_vars.clear();
             return false;
         }
@@ -440,8 +437,7 @@ impl Transaction {
             key,
             value,
         };
-        self.state.matched_vars.push(matched.clone());
-        self.state.matched_var = Some(matched);
+        self.state.matched_vars.push(matched);
         for set_var in &rule.set_vars {
             self.set_var(set_var);
         }
@@ -469,12 +465,12 @@ impl Transaction {
             // match skips the targets whose summary rules the rule out.
             admitted |= self
                 .source_summary(rules, rule, target, source, context)
-                .is_none_or(|summary| self.summary_admits(rule, summary));
+                .is_none_or(|summary| self.summary_admits(rule, &summary));
         }
         admitted
     }
 
-    fn summary_admits(&self, rule: &CompiledRule, summary: SourceSummary) -> bool {
+    fn summary_admits(&self, rule: &CompiledRule, summary: &SourceSummary) -> bool {
         let bits = self.literal_scans.bits.get(summary.at..);
         rule.prefilter_bit
             .is_none_or(|bit| crate::operator::prefilter::admits(bits.unwrap_or_default(), bit))
@@ -495,7 +491,7 @@ impl Transaction {
         let filter = rules.prefilter.as_ref()?;
         rule.prefilter_bit?;
         let id = source.transformed as usize;
-        if let Some(Some(summary)) = self.source_literals.get(id) {
+        if let Some(summary) = self.source_literals.get(id) {
             return Some(*summary);
         }
         let stored = self.stored_summary(filter, target, source.stored as usize);
@@ -521,7 +517,7 @@ impl Transaction {
         target: &crate::rule::CompiledTarget,
         id: usize,
     ) -> SourceSummary {
-        if let Some(Some(summary)) = self.source_literals.get(id) {
+        if let Some(summary) = self.source_literals.get(id) {
             return *summary;
         }
         let words = filter.words();
@@ -618,10 +614,7 @@ impl Transaction {
     }
 
     fn remember(&mut self, id: usize, summary: SourceSummary) {
-        if self.source_literals.len() <= id {
-            self.source_literals.resize(id + 1, None);
-        }
-        self.source_literals[id] = Some(summary);
+        self.source_literals.insert(id, summary);
     }
 
     /// The position, among the values `resolve` would list, of the first value the rule's
@@ -653,8 +646,7 @@ impl Transaction {
                 .value_sources
                 .as_deref()
                 .and_then(|sources| source_literals.get(sources.get(index)?.transformed as usize))
-                .copied()
-                .flatten();
+                .copied();
             if let (Some(summary), Some(bit)) = (summary, rule.prefilter_bit) {
                 let bits = literals.bits.get(summary.at..).unwrap_or_default();
                 if !crate::operator::prefilter::admits(bits, bit) {
@@ -1030,8 +1022,7 @@ impl Transaction {
         let (msg, data) = (expand(&meta.msg), expand(&meta.logdata));
         let (matched_var_name, matched_var) = self
             .state
-            .matched_var
-            .as_ref()
+            .matched_var()
             .map(|m| {
                 (
                     String::from_utf8_lossy(&m.name()).into_owned(),

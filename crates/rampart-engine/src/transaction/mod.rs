@@ -23,6 +23,7 @@ pub(crate) use value_facts::{ValueFacts, ValueMap};
 
 mod address_hash;
 mod evaluate;
+mod phase_summaries;
 mod removals;
 mod resolve;
 mod spare;
@@ -142,7 +143,7 @@ pub struct Transaction {
     pub(crate) transform_cache: TransformCache,
     pub(crate) literal_scans: LiteralScans,
     /// Per value source, its summary for the current phase once a rule asked for it.
-    pub(crate) source_literals: Vec<Option<SourceSummary>>,
+    pub(crate) source_literals: phase_summaries::PhaseSummaries,
     /// Spare buffers for the values a rule's targets resolve to, one per chain depth in use.
     pub(crate) value_buffers: Vec<Vec<resolve::Resolved>>,
 }
@@ -229,7 +230,7 @@ impl Transaction {
         let mut state = State::in_spare(&mut spare);
         state.set_scalar(Variable::UniqueId, &id);
         let mut source_literals = std::mem::take(&mut spare.source_literals);
-        source_literals.resize(sources, None);
+        source_literals.reserve(sources);
         let mut matched = std::mem::take(&mut spare.matched);
         matched.reserve(128);
         let mut transform_cache = std::mem::take(&mut spare.transform_cache);

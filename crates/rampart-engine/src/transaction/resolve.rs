@@ -320,8 +320,8 @@ impl Transaction {
                     i64::try_from(state.args_combined_size).unwrap_or(i64::MAX),
                 )),
             ),
-            V::MatchedVar => scalar(out, state.matched_var.as_ref().map(|m| m.value.clone())),
-            V::MatchedVarName => scalar(out, state.matched_var.as_ref().map(Resolved::name)),
+            V::MatchedVar => scalar(out, state.matched_var().map(|m| m.value.clone())),
+            V::MatchedVarName => scalar(out, state.matched_var().map(Resolved::name)),
             V::MatchedVars | V::MatchedVarsNames => {
                 let names = variable == V::MatchedVarsNames;
                 for matched in &state.matched_vars {

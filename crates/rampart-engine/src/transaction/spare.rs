@@ -10,7 +10,8 @@
 
 use std::cell::Cell;
 
-use super::{LiteralScans, MatchedRule, SourceSummary, TransformCache};
+use super::phase_summaries::PhaseSummaries;
+use super::{LiteralScans, MatchedRule, TransformCache};
 use crate::collection::{Bytes, Collection};
 use crate::transaction::resolve::Resolved;
 
@@ -27,7 +28,7 @@ pub(crate) struct Spare {
     pub matched: Vec<MatchedRule>,
     pub transform_cache: TransformCache,
     pub literal_scans: LiteralScans,
-    pub source_literals: Vec<Option<SourceSummary>>,
+    pub source_literals: PhaseSummaries,
     pub value_buffers: Vec<Vec<Resolved>>,
 }
 
@@ -88,7 +89,8 @@ impl Spare {
         bounded(stored, Vec::capacity, Vec::clear);
         bits.clear();
         union.clear();
-        source_literals.clear();
+        // Sized by the rule set, not by the request: kept whatever its size.
+        source_literals.start_phase();
         value_buffers.truncate(4);
         for buffer in value_buffers.iter_mut() {
             bounded(buffer, Vec::capacity, Vec::clear);

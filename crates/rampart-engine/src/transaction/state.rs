@@ -19,10 +19,9 @@ pub(crate) struct State {
     scalars: Vec<Option<Bytes>>,
     collections: Vec<Collection>,
     pub args_combined_size: u64,
-    /// The last match of the rule being evaluated (MATCHED_VAR, MATCHED_VAR_NAME), and all
-    /// of them (MATCHED_VARS). Kept as source and value: the `ARGS:id` name is spelled out
-    /// only when read, which CRS does only in the log data of a shown match.
-    pub matched_var: Option<Resolved>,
+    /// The matches of the rule being evaluated (MATCHED_VARS); the last is MATCHED_VAR.
+    /// Kept as source and value: the `ARGS:id` name is spelled out only when read, which
+    /// CRS does only in the log data of a shown match.
     pub matched_vars: Vec<Resolved>,
     pub highest_severity: Option<u8>,
     pub started: SystemTime,
@@ -66,7 +65,6 @@ impl State {
             scalars,
             collections,
             args_combined_size: 0,
-            matched_var: None,
             matched_vars: std::mem::take(&mut spare.matched_vars),
             highest_severity: None,
             started: SystemTime::now(),
@@ -82,6 +80,11 @@ impl State {
         spare.scalars = std::mem::take(&mut self.scalars);
         spare.collections = std::mem::take(&mut self.collections);
         spare.matched_vars = std::mem::take(&mut self.matched_vars);
+    }
+
+    /// MATCHED_VAR: the last match of the rule being evaluated.
+    pub fn matched_var(&self) -> Option<&Resolved> {
+        self.matched_vars.last()
     }
 
     /// FULL_REQUEST: the request headers as `name: value` lines, a blank line, and the body;

@@ -38,24 +38,15 @@ impl ValueFacts {
 }
 
 /// (address, length) of a stored value or a transformation result → its [`ValueFacts`].
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct ValueMap {
     facts: Vec<ValueFacts>,
     index: HashMap<(usize, usize), u32, BuildAddressHasher>,
     /// Positions in `facts`, by a few bits of the key. An entry is only trusted once the
     /// fact it points to is found to be the value's, so the table is never cleared: an
     /// entry left from an earlier transaction points past the end, or at another value.
-    recent: Box<[u32; RECENT]>,
-}
-
-impl Default for ValueMap {
-    fn default() -> Self {
-        ValueMap {
-            facts: Vec::new(),
-            index: HashMap::default(),
-            recent: Box::new([u32::MAX; RECENT]),
-        }
-    }
+    /// Empty until [`Self::reserve`]: a map made only to be replaced costs nothing.
+    recent: Box<[u32]>,
 }
 
 impl ValueMap {
@@ -107,6 +98,9 @@ impl ValueMap {
     pub fn reserve(&mut self, additional: usize) {
         self.facts.reserve(additional);
         self.index.reserve(additional);
+        if self.recent.is_empty() {
+            self.recent = vec![u32::MAX; RECENT].into_boxed_slice();
+        }
     }
 
     pub fn clear(&mut self) {
@@ -122,21 +116,27 @@ mod tests {
 
     #[test]
     fn each_value_has_its_own_facts_across_clears() {
-        let mut map = ValueMap::default();
-        let (a, b) = (bytes("a<b"), bytes("plain"));
-        map.of(&a).scan = Some(7);
-        assert!(map.of(&b).scan.is_none());
-        assert_eq!(map.of(&a).scan, Some(7), "asked again, the same facts");
-        assert!(map.of(&b).bytes.contains(b'p'));
-        map.clear();
-        assert!(map.of(&a).scan.is_none(), "a cleared map starts afresh");
-        // Many values, most sharing a slot of the recent table with another.
-        let many: Vec<Bytes> = (0..2000).map(|i| bytes(format!("v{i}"))).collect();
-        for (i, value) in many.iter().enumerate() {
-            map.of(value).scan = Some(i as u32);
-        }
-        for (i, value) in many.iter().enumerate().rev() {
-            assert_eq!(map.of(value).scan, Some(i as u32));
+        // Without the table of recent answers (never reserved) and with it.
+        for reserved in [false, true] {
+            let mut map = ValueMap::default();
+            if reserved {
+                map.reserve(4);
+            }
+            let (a, b) = (bytes("a<b"), bytes("plain"));
+            map.of(&a).scan = Some(7);
+            assert!(map.of(&b).scan.is_none());
+            assert_eq!(map.of(&a).scan, Some(7), "asked again, the same facts");
+            assert!(map.of(&b).bytes.contains(b'p'));
+            map.clear();
+            assert!(map.of(&a).scan.is_none(), "a cleared map starts afresh");
+            // Many values, most sharing a slot of the recent table with another.
+            let many: Vec<Bytes> = (0..2000).map(|i| bytes(format!("v{i}"))).collect();
+            for (i, value) in many.iter().enumerate() {
+                map.of(value).scan = Some(i as u32);
+            }
+            for (i, value) in many.iter().enumerate().rev() {
+                assert_eq!(map.of(value).scan, Some(i as u32));
+            }
         }
     }
 }
