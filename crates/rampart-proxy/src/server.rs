@@ -289,6 +289,8 @@ async fn accept_loop(
         let info = ConnectionInfo {
             peer,
             local,
+            peer_text: peer.ip().to_string().into(),
+            local_text: local.ip().to_string().into(),
             tls: tls.is_some(),
             heads: Some(Arc::clone(&heads)),
         };

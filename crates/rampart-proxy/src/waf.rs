@@ -64,6 +64,9 @@ pub struct Shared {
 pub struct ConnectionInfo {
     pub peer: SocketAddr,
     pub local: SocketAddr,
+    /// The addresses as text, spelled out once per connection rather than per request.
+    pub peer_text: Arc<str>,
+    pub local_text: Arc<str>,
     pub tls: bool,
     /// HTTP/1 heads as the client wrote them (see [`crate::wire`]).
     pub heads: Option<Arc<HeadQueue>>,
@@ -304,13 +307,17 @@ pub async fn handle(
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(b"host"))
             .map(|(_, v)| lossy(v))
-            .unwrap_or_else(|| connection.local.ip().to_string())
+            .unwrap_or_else(|| connection.local_text.to_string())
     });
-    let request_headers: Vec<(String, String)> = head
-        .headers
-        .iter()
-        .map(|(name, value)| (lossy(name), lossy(value)))
-        .collect();
+    let kept_for_logs = shared.logs.records_exchanges();
+    let request_headers: Vec<(String, String)> = if kept_for_logs {
+        head.headers
+            .iter()
+            .map(|(name, value)| (lossy(name), lossy(value)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let version_number: &'static str = match head.version.as_slice() {
         b"HTTP/1.0" => "1.0",
         b"HTTP/1.1" => "1.1",
@@ -342,13 +349,17 @@ pub async fn handle(
     };
 
     // Phase 1.
-    let (client_text, local_text) = (client_ip.to_string(), connection.local.ip().to_string());
+    let client_text: Arc<str> = if client_ip == connection.peer.ip() {
+        Arc::clone(&connection.peer_text)
+    } else {
+        client_ip.to_string().into()
+    };
     let version = head.version.strip_prefix(b"HTTP/").unwrap_or(&head.version);
     flow.engine(|tx| {
         tx.process_connection(
             &client_text,
             client.port(),
-            &local_text,
+            &connection.local_text,
             connection.local.port(),
         );
         tx.process_uri(&head.uri, &head.method, version);
@@ -412,7 +423,7 @@ pub async fn handle(
 
     // Upstream.
     strip_hop_by_hop(&mut parts.headers);
-    append_forwarded_for(&mut parts.headers, connection.peer, connection.tls);
+    append_forwarded_for(&mut parts.headers, &connection.peer_text, connection.tls);
     let upstream_body = upstream_body(held, rest_streams.then_some(body));
     let response = match shared.upstreams.send(parts, upstream_body).await {
         Ok(response) => response,
@@ -426,11 +437,13 @@ pub async fn handle(
     // Phase 3.
     let (mut head, response_body) = response.into_parts();
     strip_hop_by_hop(&mut head.headers);
-    flow.response_headers = head
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_string(), lossy(value.as_bytes())))
-        .collect();
+    if kept_for_logs {
+        flow.response_headers = head
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), lossy(value.as_bytes())))
+            .collect();
+    }
     let status = head.status.as_u16();
     let response_headers = &head.headers;
     flow.engine(|tx| {
@@ -605,13 +618,12 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     headers.remove("proxy-connection");
 }
 
-fn append_forwarded_for(headers: &mut HeaderMap, peer: SocketAddr, tls: bool) {
-    let peer = peer.ip().to_string();
+fn append_forwarded_for(headers: &mut HeaderMap, peer: &str, tls: bool) {
     let value = match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        Some(existing) => format!("{existing}, {peer}"),
-        None => peer,
+        Some(existing) => HeaderValue::from_str(&format!("{existing}, {peer}")),
+        None => HeaderValue::from_str(peer),
     };
-    if let Ok(value) = HeaderValue::from_str(&value) {
+    if let Ok(value) = value {
         headers.insert("x-forwarded-for", value);
     }
     headers.insert(

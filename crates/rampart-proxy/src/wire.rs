@@ -28,6 +28,9 @@ const MAX_HEAD: usize = 64 * 1024;
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n";
 
+/// How much one read from the socket takes at most.
+const READ_CHUNK: usize = 16 * 1024;
+
 /// One request head and what the front-end decided about it.
 #[derive(Debug, Clone)]
 pub struct ReadHead {
@@ -81,6 +84,9 @@ pub struct HeadReader<S> {
     /// Bytes ready for hyper.
     out: Vec<u8>,
     out_at: usize,
+    /// Where reads from the socket land: allocated and zeroed once per connection, not
+    /// once per read (a read that finds nothing is the common case between requests).
+    chunk: Vec<u8>,
     first: bool,
     eof: bool,
 }
@@ -94,6 +100,7 @@ impl<S> HeadReader<S> {
             pending: Vec::new(),
             out: Vec::new(),
             out_at: 0,
+            chunk: Vec::new(),
             first: true,
             eof: false,
         }
@@ -441,20 +448,29 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadReader<S> {
             if this.eof {
                 return Poll::Ready(Ok(()));
             }
-            let mut chunk = [0u8; 16 * 1024];
+            // Taken out for the read, so that `feed` may borrow the reader meanwhile.
+            let mut chunk = std::mem::take(&mut this.chunk);
+            if chunk.is_empty() {
+                chunk.resize(READ_CHUNK, 0);
+            }
             let mut read = ReadBuf::new(&mut chunk);
-            match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => {
-                    let filled = read.filled();
-                    if filled.is_empty() {
-                        this.eof = true;
-                        continue;
-                    }
-                    let filled = filled.to_vec();
-                    this.feed(&filled);
+            let polled = Pin::new(&mut this.inner).poll_read(cx, &mut read);
+            let filled = read.filled().len();
+            let done = match polled {
+                Poll::Pending => Some(Poll::Pending),
+                Poll::Ready(Err(e)) => Some(Poll::Ready(Err(e))),
+                Poll::Ready(Ok(())) if filled == 0 => {
+                    this.eof = true;
+                    None
                 }
+                Poll::Ready(Ok(())) => {
+                    this.feed(&chunk[..filled]);
+                    None
+                }
+            };
+            this.chunk = chunk;
+            if let Some(done) = done {
+                return done;
             }
         }
     }

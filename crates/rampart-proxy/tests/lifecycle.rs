@@ -1,7 +1,8 @@
 //! The server's life around the requests: rules reloaded while traffic flows (a good file takes
 //! effect on connections already open, a broken one is refused with its file:line:column and
-//! the old rules keep serving, and no request fails either way), the admin listener, and a
-//! graceful shutdown that finishes what is in flight and refuses what comes after.
+//! the old rules keep serving, and no request fails either way), the admin listener, the logs
+//! each exchange leaves, and a graceful shutdown that finishes what is in flight and refuses
+//! what comes after.
 
 #![allow(
     clippy::expect_used,
@@ -300,4 +301,51 @@ async fn shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
         "admin still accepting"
     );
     assert_eq!(slow.requests().len(), 1);
+}
+
+/// The logs get each exchange's headers, as the client sent them and as the upstream answered:
+/// the proxy copies them out only when some log is on, so this is the case that must work.
+#[tokio::test]
+async fn logs_show_the_headers_of_each_exchange() {
+    let demo = Demo::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (audit, access) = (dir.path().join("audit.log"), dir.path().join("access.log"));
+    let proxy = Setup::new(&[demo.addr])
+        .set("log", "audit_log", audit.display().to_string())
+        .set("log", "access_log", access.display().to_string())
+        .directives("SecAuditEngine On\nSecAuditLogParts ABFHZ\n")
+        .start()
+        .await;
+    let reply = send(
+        proxy.http,
+        request("GET", "/api/users/1")
+            .header("User-Agent", "itest-agent/1.0")
+            .header("X-Trace", "t-4711")
+            .body(Full::new(Bytes::new()))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
+    eventually("both logs hold the exchange", || async {
+        read(&audit).contains("t-4711") && read(&access).contains("itest-agent/1.0")
+    })
+    .await;
+    let record: serde_json::Value =
+        serde_json::from_str(read(&audit).trim_end()).expect("one JSON audit record");
+    let transaction = &record["transaction"];
+    assert_eq!(
+        transaction["request"]["headers"]["x-trace"], "t-4711",
+        "request headers as sent (hyper writes names in lower case): {record}"
+    );
+    let response_headers = transaction["response"]["headers"]
+        .as_object()
+        .expect("response headers");
+    assert!(
+        response_headers
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("content-type")
+                && value.as_str().is_some_and(|v| v.contains("json"))),
+        "the upstream's response headers: {record}"
+    );
 }

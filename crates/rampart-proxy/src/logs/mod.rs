@@ -148,6 +148,12 @@ impl Logs {
         self.audit_on && engine != AuditEngine::Off
     }
 
+    /// Whether some log may write an exchange: when none does, what only a log reads (the
+    /// headers as text) need not be copied out of the request.
+    pub fn records_exchanges(&self) -> bool {
+        self.jobs.is_some() && (self.error_on || self.access_on || self.audit_on)
+    }
+
     /// Queues a finished exchange for the error, audit and access logs. Blocks while the
     /// queue is full; never drops the entry while the writer runs.
     pub fn record(&self, exchange: Exchange) {
