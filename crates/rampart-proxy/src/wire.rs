@@ -13,6 +13,7 @@
 //! policy refuses becomes a placeholder request whose queued verdict tells the handler to
 //! answer 400 (or drop) and close.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
@@ -84,9 +85,6 @@ pub struct HeadReader<S> {
     /// Bytes ready for hyper.
     out: Vec<u8>,
     out_at: usize,
-    /// Where reads from the socket land: allocated and zeroed once per connection, not
-    /// once per read (a read that finds nothing is the common case between requests).
-    chunk: Vec<u8>,
     first: bool,
     eof: bool,
 }
@@ -100,7 +98,6 @@ impl<S> HeadReader<S> {
             pending: Vec::new(),
             out: Vec::new(),
             out_at: 0,
-            chunk: Vec::new(),
             first: true,
             eof: false,
         }
@@ -427,6 +424,43 @@ fn encode_target(target: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+thread_local! {
+    /// Where reads from the sockets land, one buffer per thread: what a read brings is parsed
+    /// before `poll_read` returns, so no connection keeps bytes here, an idle one holds no
+    /// buffer, and the buffer is zeroed once, not at every read (a read that finds nothing is
+    /// the common case between two requests).
+    static READ_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl<S: AsyncRead + Unpin> HeadReader<S> {
+    /// One read from the socket into `chunk`, fed to the parser; `Some` when `poll_read`
+    /// must return that now.
+    fn read_and_feed(
+        &mut self,
+        cx: &mut Context<'_>,
+        chunk: &mut Vec<u8>,
+    ) -> Option<Poll<io::Result<()>>> {
+        if chunk.is_empty() {
+            chunk.resize(READ_CHUNK, 0);
+        }
+        let mut read = ReadBuf::new(chunk);
+        let polled = Pin::new(&mut self.inner).poll_read(cx, &mut read);
+        let filled = read.filled().len();
+        match polled {
+            Poll::Pending => Some(Poll::Pending),
+            Poll::Ready(Err(e)) => Some(Poll::Ready(Err(e))),
+            Poll::Ready(Ok(())) if filled == 0 => {
+                self.eof = true;
+                None
+            }
+            Poll::Ready(Ok(())) => {
+                self.feed(chunk.get(..filled).unwrap_or_default());
+                None
+            }
+        }
+    }
+}
+
 impl<S: AsyncRead + Unpin> AsyncRead for HeadReader<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -448,27 +482,11 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadReader<S> {
             if this.eof {
                 return Poll::Ready(Ok(()));
             }
-            // Taken out for the read, so that `feed` may borrow the reader meanwhile.
-            let mut chunk = std::mem::take(&mut this.chunk);
-            if chunk.is_empty() {
-                chunk.resize(READ_CHUNK, 0);
-            }
-            let mut read = ReadBuf::new(&mut chunk);
-            let polled = Pin::new(&mut this.inner).poll_read(cx, &mut read);
-            let filled = read.filled().len();
-            let done = match polled {
-                Poll::Pending => Some(Poll::Pending),
-                Poll::Ready(Err(e)) => Some(Poll::Ready(Err(e))),
-                Poll::Ready(Ok(())) if filled == 0 => {
-                    this.eof = true;
-                    None
-                }
-                Poll::Ready(Ok(())) => {
-                    this.feed(&chunk[..filled]);
-                    None
-                }
-            };
-            this.chunk = chunk;
+            let done = READ_BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+                Ok(mut chunk) => this.read_and_feed(cx, &mut chunk),
+                // Only if a read ever ran inside another on this thread: a buffer of its own.
+                Err(_) => this.read_and_feed(cx, &mut Vec::new()),
+            });
             if let Some(done) = done {
                 return done;
             }
