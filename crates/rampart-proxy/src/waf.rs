@@ -8,6 +8,7 @@
 //! panic inside it is caught and turned into the configured fail-closed (503) or fail-open
 //! behaviour, so one bad exchange never takes a worker down.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -349,10 +350,10 @@ pub async fn handle(
     };
 
     // Phase 1.
-    let client_text: Arc<str> = if client_ip == connection.peer.ip() {
-        Arc::clone(&connection.peer_text)
+    let client_text: Cow<'_, str> = if client_ip == connection.peer.ip() {
+        Cow::Borrowed(&connection.peer_text)
     } else {
-        client_ip.to_string().into()
+        Cow::Owned(client_ip.to_string())
     };
     let version = head.version.strip_prefix(b"HTTP/").unwrap_or(&head.version);
     flow.engine(|tx| {

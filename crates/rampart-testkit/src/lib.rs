@@ -88,3 +88,15 @@ pub fn random_text(next: &mut impl FnMut() -> u64, alphabet: &[u8], max_len: u64
         .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
         .collect()
 }
+
+/// `count` strings from [`random_text`], drawn from a generator seeded with `seed`: the inputs
+/// of a property test that needs no other random numbers.
+pub fn random_texts(
+    seed: u64,
+    alphabet: &[u8],
+    max_len: u64,
+    count: usize,
+) -> impl Iterator<Item = Vec<u8>> + '_ {
+    let mut next = xorshift(seed);
+    (0..count).map(move |_| random_text(&mut next, alphabet, max_len))
+}
