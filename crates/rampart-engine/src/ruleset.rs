@@ -366,9 +366,7 @@ fn build_prefilter(chains: &mut [ExecChain]) -> (Option<Prefilter>, usize) {
         link.prefilter_bit = u32::try_from(sets.len()).ok();
         sets.push(literals);
     }
-    let prefilter = (!sets.is_empty())
-        .then(|| Prefilter::new(&sets).ok())
-        .flatten();
+    let prefilter = (!sets.is_empty()).then(|| Prefilter::new(&sets)).flatten();
     if prefilter.is_none() {
         // No automaton (none needed, or it could not be built): every rule runs.
         for link in chains.iter_mut().flat_map(|chain| chain.links.iter_mut()) {

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use rampart_seclang::{Argument, MacroString, Operator, OperatorName};
 
+mod literal_dfa;
 pub mod numeric;
 pub mod pcre;
 pub mod pm;

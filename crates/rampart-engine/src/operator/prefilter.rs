@@ -24,11 +24,9 @@
 //! empty string, or starts with `.*` and ends in a class) simply has no prefilter and always
 //! runs.
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
+use super::literal_dfa::LiteralDfa;
 use crate::byte_set::ByteSet;
 
 /// At most this many strings in a set built by multiplying out alternatives and classes.
@@ -318,11 +316,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// scanning a value sets the bits of the rules whose literals occur in it.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    /// Unanchored, with every pattern that ends at a position reported there; the
-    /// literals of two bytes or more.
-    automaton: DFA,
-    /// The bits each pattern of the automaton sets.
-    pattern_bits: Vec<Vec<u32>>,
+    /// The literals of two bytes or more, each tagged with the bits of the rules that
+    /// have it.
+    automaton: LiteralDfa,
     /// For each byte value, the bits of the rules that have it as a one-byte literal, as
     /// (word, bits) pairs for the words that have any: few rules have such literals, so a
     /// byte's row is mostly zeros, and a value holds some forty distinct bytes.
@@ -334,8 +330,9 @@ pub struct Prefilter {
 }
 
 impl Prefilter {
-    /// `rules[i]` is the literal set of the rule given bit `i`.
-    pub fn new(rules: &[Vec<Vec<u8>>]) -> Result<Self, aho_corasick::BuildError> {
+    /// `rules[i]` is the literal set of the rule given bit `i`. `None` when the automaton
+    /// cannot be built (see [`LiteralDfa::new`]).
+    pub fn new(rules: &[Vec<Vec<u8>>]) -> Option<Self> {
         let words = rules.len().div_ceil(64);
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut pattern_bits: Vec<Vec<u32>> = Vec::new();
@@ -363,13 +360,7 @@ impl Prefilter {
                 pattern_bits[at].push(bit);
             }
         }
-        // A DFA costs memory once per load (a few MB for CRS) and takes one table lookup
-        // per byte; walking it by hand avoids a search's set-up cost on short values.
-        let automaton = DFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(&patterns)?;
+        let automaton = LiteralDfa::new(&patterns, &pattern_bits)?;
         let (mut byte_bits, mut byte_rows) = (Vec::new(), vec![0]);
         for row in dense.chunks(words.max(1)) {
             byte_bits.extend(
@@ -380,9 +371,8 @@ impl Prefilter {
             );
             byte_rows.push(u32::try_from(byte_bits.len()).unwrap_or(u32::MAX));
         }
-        Ok(Prefilter {
+        Some(Prefilter {
             automaton,
-            pattern_bits,
             byte_bits,
             byte_rows,
             bytes,
@@ -407,25 +397,11 @@ impl Prefilter {
                 }
             }
         }
-        let dfa = &self.automaton;
-        let Ok(mut state) = dfa.start_state(Anchored::No) else {
-            // Cannot happen for an unanchored DFA; admitting every rule is always safe.
-            bits.fill(u64::MAX);
-            return;
-        };
-        for &byte in value {
-            state = dfa.next_state(Anchored::No, state, byte);
-            if dfa.is_special(state) && dfa.is_match(state) {
-                for i in 0..dfa.match_len(state) {
-                    let pattern = dfa.match_pattern(state, i).as_usize();
-                    for &bit in self.pattern_bits.get(pattern).map_or(&[][..], |b| &b[..]) {
-                        if let Some(word) = bits.get_mut(bit as usize / 64) {
-                            *word |= 1 << (bit % 64);
-                        }
-                    }
-                }
+        self.automaton.for_each_match(value, |bit| {
+            if let Some(word) = bits.get_mut(bit as usize / 64) {
+                *word |= 1 << (bit % 64);
             }
-        }
+        });
     }
 }
 
