@@ -7,6 +7,8 @@
 #
 #   ./bench/load.sh                       # 1, 16 and 256 connections, 10 s each
 #   DURATION=5 CONNECTIONS="16" ./bench/load.sh
+#   RAMPART_B=/path/to/other/rampart SERVERS="nginx rampart rampart-b" ./bench/load.sh
+#                                         # A/B: another build of rampart, driven in turn
 #
 # Needs: nginx, libnginx-mod-http-modsecurity, wrk (scripts/setup.sh installs them), and a
 # release build (cargo build --release -p rampart -p rampart-demo).
@@ -19,6 +21,7 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-"1 16 256"}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
+RAMPART_B=${RAMPART_B:-}
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -136,7 +139,11 @@ ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 peak_rss() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 
 declare -A RESULT
-SERVERS="nginx nginx-modsecurity rampart"
+# nginx must be among them: every figure is also given as a ratio to it.
+SERVERS=${SERVERS:-"nginx nginx-modsecurity rampart"}
+case " $SERVERS " in *" nginx "*) ;; *) echo "load.sh: SERVERS must include nginx" >&2; exit 1 ;; esac
+case " $SERVERS " in *" rampart-b "*) [ -x "$RAMPART_B" ] || {
+  echo "load.sh: rampart-b needs RAMPART_B, the path of another rampart build" >&2; exit 1; } ;; esac
 start_server() { # name -> sets SERVER_PID (the process doing the work), PORT
   case $1 in
     nginx)
@@ -149,6 +156,9 @@ start_server() { # name -> sets SERVER_PID (the process doing the work), PORT
       PIDS+=($!); PORT=18084 ;;
     rampart)
       taskset -c "$SERVER_CPU" target/release/rampart serve --config "$WORK/rampart.toml" >/dev/null 2>&1 &
+      PIDS+=($!); PORT=18083 ;;
+    rampart-b)
+      taskset -c "$SERVER_CPU" "$RAMPART_B" serve --config "$WORK/rampart.toml" >/dev/null 2>&1 &
       PIDS+=($!); PORT=18083 ;;
   esac
   MAIN_PID=$!
