@@ -18,9 +18,9 @@ use std::collections::VecDeque;
 /// Marks a trie edge that does not exist yet, while building.
 const NONE: u32 = u32::MAX;
 
-/// An ASCII-case-insensitive Aho-Corasick DFA over a set of literals, each with its tags.
-/// Reports, at every position of a haystack, the tags of every literal that ends there
-/// (overlapping matches included), each tag once per position.
+/// An ASCII-case-insensitive Aho-Corasick DFA over a set of tagged literals. Reports, at
+/// every position of a haystack, the tags of every literal that ends there (overlapping
+/// matches included), each tag once per position.
 #[derive(Debug, Clone)]
 pub struct LiteralDfa {
     /// Each byte's column; letters share their lower case's.
@@ -39,13 +39,14 @@ pub struct LiteralDfa {
 }
 
 impl LiteralDfa {
-    /// The automaton of `literals`, where `tags[i]` are the tags [`Self::for_each_match`]
-    /// reports for `literals[i]`. Literals that differ only in ASCII case are one. `None`
-    /// when the literals are too many for the table's 32-bit offsets (billions of bytes).
-    pub fn new(literals: &[Vec<u8>], tags: &[Vec<u32>]) -> Option<Self> {
+    /// The automaton of `(literal, tag)` pairs: [`Self::for_each_match`] reports the tag
+    /// where the literal occurs. A literal may come with several tags, in several pairs;
+    /// literals that differ only in ASCII case are one. `None` when the literals are too
+    /// many for the table's 32-bit offsets (billions of bytes).
+    pub fn new(literals: &[(&[u8], u32)]) -> Option<Self> {
         let mut classes = [0u8; 256];
         let mut used = [false; 256];
-        for &byte in literals.iter().flatten() {
+        for &byte in literals.iter().flat_map(|(literal, _)| *literal) {
             used[usize::from(byte.to_ascii_lowercase())] = true;
         }
         // Class 0 is every byte no literal holds; at most 231 folded bytes follow it.
@@ -60,7 +61,7 @@ impl LiteralDfa {
             classes[usize::from(byte)] = classes[usize::from(byte.to_ascii_lowercase())];
         }
         let columns = usize::from(count);
-        let most_nodes = literals.iter().map(Vec::len).sum::<usize>() + 1;
+        let most_nodes = literals.iter().map(|(l, _)| l.len()).sum::<usize>() + 1;
         if most_nodes.checked_mul(columns + 1)? > u32::MAX as usize {
             return None;
         }
@@ -68,7 +69,7 @@ impl LiteralDfa {
         // The trie, one row of `columns` edges per node; node 0 is the root.
         let mut trie: Vec<u32> = vec![NONE; columns];
         let mut ends: Vec<Vec<u32>> = vec![Vec::new()];
-        for (id, literal) in literals.iter().enumerate() {
+        for &(literal, tag) in literals {
             let mut node = 0usize;
             for &byte in literal {
                 let edge = node * columns + usize::from(classes[usize::from(byte)]);
@@ -83,7 +84,7 @@ impl LiteralDfa {
                     next => next as usize,
                 };
             }
-            ends[node].extend(tags.get(id).into_iter().flatten());
+            ends[node].push(tag);
         }
         let nodes = ends.len();
 
@@ -117,40 +118,37 @@ impl LiteralDfa {
             }
         }
 
-        // Renumber: non-matching states first, both groups in breadth-first order.
-        let mut renumbered = vec![0u32; nodes];
-        let mut next = 0u32;
-        for matches in [false, true] {
-            for &node in order.iter().filter(|&&n| ends[n].is_empty() != matches) {
-                renumbered[node] = next;
-                next += 1;
-            }
-        }
-        let width = columns + 1;
+        // Place non-matching states first, both groups in breadth-first order, and give each
+        // node its row start.
         let matching: Vec<bool> = ends.iter().map(|e| !e.is_empty()).collect();
+        let placed: Vec<usize> = (order.iter().filter(|&&n| !matching[n]))
+            .chain(order.iter().filter(|&&n| matching[n]))
+            .copied()
+            .collect();
         let first_match = matching.iter().filter(|&&m| !m).count();
+        let width = columns + 1;
+        let mut renumbered = vec![0u32; nodes];
+        for (state, &node) in placed.iter().enumerate() {
+            renumbered[node] = (state * width) as u32;
+        }
         let mut table = vec![0u32; nodes * width];
         let (mut output_ends, mut outputs) = (vec![0u32], Vec::new());
-        for matches in [false, true] {
-            for &node in order.iter().filter(|&&n| matching[n] == matches) {
-                let row = renumbered[node] as usize * width;
-                for column in 0..columns {
-                    let target = trie[node * columns + column] as usize;
-                    table[row + column] = renumbered[target] * width as u32;
-                }
-                if matches {
-                    let mut found = std::mem::take(&mut ends[node]);
-                    found.sort_unstable();
-                    found.dedup();
-                    table[row + columns] = (output_ends.len() - 1) as u32;
-                    outputs.extend(found);
-                    output_ends.push(outputs.len() as u32);
-                }
+        for (row, &node) in table.chunks_exact_mut(width).zip(&placed) {
+            for (column, entry) in row.iter_mut().take(columns).enumerate() {
+                *entry = renumbered[trie[node * columns + column] as usize];
+            }
+            if matching[node] {
+                let mut found = std::mem::take(&mut ends[node]);
+                found.sort_unstable();
+                found.dedup();
+                row[columns] = (output_ends.len() - 1) as u32;
+                outputs.extend(found);
+                output_ends.push(outputs.len() as u32);
             }
         }
         Some(LiteralDfa {
             classes,
-            start: renumbered[0] * width as u32,
+            start: renumbered[0],
             first_match: (first_match * width) as u32,
             table,
             width,
@@ -219,8 +217,8 @@ mod tests {
     use super::*;
 
     /// Each literal tagged with its own index.
-    fn own_index(literals: &[Vec<u8>]) -> Vec<Vec<u32>> {
-        (0..literals.len() as u32).map(|i| vec![i]).collect()
+    fn own_index(literals: &[Vec<u8>]) -> Vec<(&[u8], u32)> {
+        (0..).zip(literals).map(|(i, l)| (&l[..], i)).collect()
     }
 
     /// Every (id, end) a plain search finds, in the order the automaton reports them.
@@ -273,7 +271,7 @@ mod tests {
         .iter()
         .map(|l| l.to_vec())
         .collect();
-        let dfa = LiteralDfa::new(&literals, &own_index(&literals)).unwrap();
+        let dfa = LiteralDfa::new(&own_index(&literals)).unwrap();
         let haystack = b"ushers; SeLeCt his \x00\xff she";
         assert_eq!(matches(&dfa, haystack), naive(&literals, haystack));
         assert!(!matches(&dfa, haystack).is_empty());
@@ -289,7 +287,7 @@ mod tests {
             rampart_testkit::random_texts(0x51ed_2701_a3c5_9e4b, alphabet, 5, 40)
                 .filter(|l| l.len() >= 2)
                 .collect();
-        let dfa = LiteralDfa::new(&literals, &own_index(&literals)).unwrap();
+        let dfa = LiteralDfa::new(&own_index(&literals)).unwrap();
         for haystack in rampart_testkit::random_texts(0x0bad_c0de_1234_5678, alphabet, 24, 2_000) {
             assert_eq!(matches(&dfa, &haystack), naive(&literals, &haystack));
         }
@@ -297,7 +295,7 @@ mod tests {
 
     #[test]
     fn an_empty_set_matches_nothing() {
-        let dfa = LiteralDfa::new(&[], &[]).unwrap();
+        let dfa = LiteralDfa::new(&[]).unwrap();
         let mut found = Vec::new();
         dfa.for_each_match(b"anything", |id| found.push(id));
         assert!(found.is_empty());

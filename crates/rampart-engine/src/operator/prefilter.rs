@@ -334,11 +334,9 @@ impl Prefilter {
     /// cannot be built (see [`LiteralDfa::new`]).
     pub fn new(rules: &[Vec<Vec<u8>>]) -> Option<Self> {
         let words = rules.len().div_ceil(64);
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut pattern_bits: Vec<Vec<u32>> = Vec::new();
+        let mut tagged: Vec<(&[u8], u32)> = Vec::new();
         let mut dense = vec![0u64; 256 * words];
         let mut bytes = ByteSet::default();
-        let mut index: std::collections::HashMap<Vec<u8>, usize> = Default::default();
         for (bit, literals) in rules.iter().enumerate() {
             for literal in literals {
                 if let [byte] = literal[..] {
@@ -351,16 +349,10 @@ impl Prefilter {
                     }
                     continue;
                 }
-                let bit = u32::try_from(bit).unwrap_or(u32::MAX);
-                let at = *index.entry(literal.clone()).or_insert_with(|| {
-                    patterns.push(literal.clone());
-                    pattern_bits.push(Vec::new());
-                    patterns.len() - 1
-                });
-                pattern_bits[at].push(bit);
+                tagged.push((literal, u32::try_from(bit).unwrap_or(u32::MAX)));
             }
         }
-        let automaton = LiteralDfa::new(&patterns, &pattern_bits)?;
+        let automaton = LiteralDfa::new(&tagged)?;
         let (mut byte_bits, mut byte_rows) = (Vec::new(), vec![0]);
         for row in dense.chunks(words.max(1)) {
             byte_bits.extend(
